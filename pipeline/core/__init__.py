@@ -1,0 +1,1 @@
+"""The pure core: no Dagster imports anywhere below this package."""

@@ -1,0 +1,42 @@
+"""A source family: the observation table its sources feed, its schema and its row guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    source: str
+    # The latest earlier observation of each key from the same source (family columns).
+    previous: pl.DataFrame
+    # Curated rows that confirm otherwise suspicious values (family-specific columns), if any.
+    confirmations: pl.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A row-level rule. `find` returns the violating rows as (row index `__row`, `detail`)."""
+
+    rule: str
+    find: Callable[[pl.DataFrame, GuardContext], pl.DataFrame]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    observation_table: str
+    # The natural key of an observation within one source (source/fetch/observed_at excluded).
+    key_columns: tuple[str, ...]
+    # pandera DataFrameModel for the rows a parser returns (schemas/<family>.py).
+    schema: type
+    guards: tuple[Guard, ...] = ()
+    # Curated confirmations for the guards, read from the curated directory.
+    confirmations: Callable[[Path], pl.DataFrame | None] | None = None
+    description: str = ""
+    extra: dict = field(default_factory=dict)

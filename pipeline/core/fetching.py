@@ -1,0 +1,299 @@
+"""Getting a source's bodies in each mode, and recording every attempt.
+
+- live:   fetch from the internet (conditional GET against the last live success).
+- replay: serve the bundled recorded responses dated at or before the run's as-of time.
+- auto:   replay what is bundled and not yet ingested (the seed history), then live; a URL that
+          cannot be reached falls back to the newest archived or bundled response, recorded as
+          mode `fallback`, stale, with the reason.
+- file:   a local copy of a response, observed at a given date (`ledger ingest`).
+
+Every attempt gets a fetch record (the `raw_fetch` columns) appended to the journal before
+anything parses it; every body, and every partial body of a failed request, is archived.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.core.archive import RawArchive, sha256_hex
+from pipeline.core.http import FetchError, HttpClient
+from pipeline.core.recorded import RecordedResponse, load_index
+from pipeline.core.sources import Source, SourceFormatError
+
+MODES = ("live", "replay", "auto", "file")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    mode: str
+    as_of: datetime  # naive UTC; "now" for this run
+    run_id: str
+    curated_dir: Path
+    ingest_file: Path | None = None
+    ingest_observed_at: datetime | None = None
+    # For sources with several URLs: which one the ingested file stands for.
+    ingest_endpoint: str | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; expected one of {', '.join(MODES)}")
+        if self.mode == "file" and (self.ingest_file is None or self.ingest_observed_at is None):
+            raise ValueError("mode 'file' needs a file and an observed-at date")
+
+
+@dataclass
+class Fetched:
+    record: dict
+    body: bytes | None
+
+
+class SourceUnavailable(Exception):
+    """No usable response for a source (live mode, or auto mode with nothing to fall back to)."""
+
+    def __init__(self, source: str, failures: list[dict]):
+        self.source = source
+        self.failures = failures
+        details = "; ".join(f"{f['error']} ({f['url']})" for f in failures)
+        super().__init__(f"source {source!r} unavailable: {details}")
+
+
+def new_fetch_id(source: str, moment: datetime) -> str:
+    return f"{moment:%Y%m%dT%H%M%SZ}-{source}-{uuid.uuid4().hex[:8]}"
+
+
+def make_record(source: Source, plan: FetchPlan, *, fetch_id: str, url: str, mode: str,
+                observed_at: datetime, endpoint: str, body: bytes | None = None, sha256: str | None = None,
+                status: int | None = None, content_type: str | None = None,
+                error: str | None = None, etag: str | None = None, last_modified: str | None = None,
+                attempts: int | None = None, elapsed_ms: int | None = None, stale: bool = False,
+                stale_reason: str | None = None, reused_fetch_id: str | None = None,
+                group_id: str | None = None, page: int = 0) -> dict:
+    return {
+        "fetch_id": fetch_id, "source": source.name, "family": source.family, "url": url,
+        "endpoint": endpoint,
+        "requested_at": utcnow().isoformat(timespec="microseconds"),
+        "observed_at": observed_at.isoformat(timespec="microseconds"),
+        "status": status, "sha256": sha256 if sha256 else (sha256_hex(body) if body is not None else None),
+        "bytes": len(body) if body is not None else None, "content_type": content_type,
+        "mode": mode, "error": error, "etag": etag, "last_modified": last_modified,
+        "attempts": attempts, "elapsed_ms": elapsed_ms, "stale": stale, "stale_reason": stale_reason,
+        "reused_fetch_id": reused_fetch_id, "group_id": group_id or fetch_id, "page": page,
+        "run_id": plan.run_id, "parser_version": source.parser_version,
+    }
+
+
+def collect(source: Source, plan: FetchPlan, http: HttpClient | None, archive: RawArchive,
+            known_fetch_ids: set[str]) -> list[Fetched]:
+    """All bodies this run gets for `source`, in order. Raises SourceUnavailable."""
+    recorded = load_index(source.name, source.recorded_dir)
+    if source.local:
+        return _local(source, plan, archive, known_fetch_ids)
+    if plan.mode == "file":
+        return _from_file(source, plan, archive, known_fetch_ids)
+    if plan.mode == "replay":
+        return _replay(source, plan, archive, recorded, known_fetch_ids)
+    out = _replay(source, plan, archive, recorded, known_fetch_ids) if plan.mode == "auto" else []
+    if http is None:
+        raise RuntimeError("live fetching needs an HTTP client")
+    failures = []
+    for url in source.url_list(plan.curated_dir):
+        try:
+            out.extend(_live_group(source, plan, http, archive, url))
+        except _GroupFailed as failed:
+            if plan.mode == "auto":
+                fallback = _fallback(source, plan, archive, recorded, url, failed.record)
+                if fallback:
+                    out.extend(fallback)
+                    continue
+            failures.append(failed.record)
+    if failures:
+        raise SourceUnavailable(source.name, failures)
+    return out
+
+
+class _GroupFailed(Exception):
+    def __init__(self, record: dict):
+        self.record = record
+
+
+def _auth_headers(source: Source, plan: FetchPlan) -> dict[str, str]:
+    token = plan.env.get(source.auth_env) if source.auth_env else None
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _live_group(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive,
+                url: str) -> list[Fetched]:
+    out: list[Fetched] = []
+    group_id = None
+    page_url: str | None = url
+    allowed = source.allowed_hosts(plan.curated_dir)
+    for page in range(source.max_pages):
+        if page_url is None:
+            break
+        fetch_id = new_fetch_id(source.name, plan.as_of)
+        group_id = group_id or fetch_id
+        last = archive.last_success(source.name, http.resolve(page_url))
+        if last and not archive.has(last["sha256"]):
+            last = None  # nothing to re-use on a 304: ask for the full body
+        try:
+            resp = http.get(page_url, allowed_hosts=allowed, headers=source.headers,
+                            secret_headers=_auth_headers(source, plan),
+                            etag=last.get("etag") if last else None,
+                            last_modified=last.get("last_modified") if last else None)
+        except FetchError as exc:
+            partial = exc.body if exc.body else None
+            if partial is not None:
+                archive.put(partial)
+            rec = make_record(source, plan, fetch_id=fetch_id, url=exc.url, mode="live", endpoint=url,
+                              observed_at=plan.as_of, body=partial, status=exc.status,
+                              error=f"{exc.reason} after {exc.attempts} attempt(s)",
+                              attempts=exc.attempts, group_id=group_id, page=page)
+            archive.append_fetch(rec)
+            raise _GroupFailed(rec) from exc
+        reused = None
+        if resp.not_modified and last:
+            body, reused = archive.get(last["sha256"]), last["fetch_id"]
+        else:
+            body = resp.body
+            archive.put(body)
+        rec = make_record(source, plan, fetch_id=fetch_id, url=resp.url, mode="live", endpoint=url,
+                          observed_at=plan.as_of, body=body, status=resp.status,
+                          content_type=resp.content_type or (last or {}).get("content_type"),
+                          etag=resp.etag or (last or {}).get("etag"),
+                          last_modified=resp.last_modified or (last or {}).get("last_modified"),
+                          attempts=resp.attempts, elapsed_ms=int(resp.elapsed_s * 1000),
+                          reused_fetch_id=reused, group_id=group_id, page=page)
+        archive.append_fetch(rec)
+        out.append(Fetched(rec, body))
+        if source.next_page is None:
+            break
+        try:
+            page_url = source.next_page(body, page_url)
+        except SourceFormatError as exc:
+            rec["error"] = f"cannot find the next page: {exc}"
+            raise _GroupFailed(rec) from exc
+        if page_url and source.page_delay_s:
+            time.sleep(source.page_delay_s)
+    else:
+        rec = dict(out[-1].record, error=f"stopped after {source.max_pages} pages")
+        raise _GroupFailed(rec)
+    return out
+
+
+def _replay(source: Source, plan: FetchPlan, archive: RawArchive,
+            recorded: list[RecordedResponse], known_fetch_ids: set[str]) -> list[Fetched]:
+    out = []
+    groups: dict[tuple, str] = {}
+    pages: dict[tuple, int] = {}
+    for entry in recorded:
+        if entry.observed_at > plan.as_of:
+            continue
+        body = entry.body()
+        sha = archive.put(body)
+        fetch_id = f"replay-{source.name}-{entry.observed_on.isoformat()}-{sha[:12]}"
+        gkey = (entry.observed_on, entry.group)
+        group_id = groups.setdefault(gkey, fetch_id)
+        page = pages[gkey] = pages.get(gkey, -1) + 1
+        if fetch_id in known_fetch_ids:
+            continue
+        rec = make_record(source, plan, fetch_id=fetch_id, url=entry.url, mode="replay", endpoint=entry.group,
+                          observed_at=entry.observed_at, body=body, sha256=sha,
+                          group_id=group_id, page=page)
+        rec["recorded_file"] = str(entry.path.name)
+        archive.append_fetch(rec)
+        known_fetch_ids.add(fetch_id)
+        out.append(Fetched(rec, body))
+    return out
+
+
+def _fallback(source: Source, plan: FetchPlan, archive: RawArchive,
+              recorded: list[RecordedResponse], url: str, failure: dict) -> list[Fetched]:
+    """The newest archived live response for `url`, or the newest bundled one, marked stale."""
+    archived: dict[str, list[dict]] = {}
+    for rec in archive.fetches():
+        if (rec.get("source") == source.name and rec.get("mode") == "live" and not rec.get("error")
+                and rec.get("sha256") and archive.has(rec["sha256"])):
+            archived.setdefault(rec["group_id"], []).append(rec)
+    live_groups = [recs for recs in archived.values() if recs[0].get("endpoint") == url]
+    best_live = max(live_groups, key=lambda recs: recs[0]["observed_at"], default=None)
+    bundled = [e for e in recorded if e.group == url and e.observed_at <= plan.as_of]
+    newest_bundled_day = max((e.observed_on for e in bundled), default=None)
+
+    reason = f"live fetch failed: {failure['error']}"
+    candidates: list[tuple[datetime, list[tuple[bytes, str, str, str]]]] = []
+    if best_live:
+        recs = sorted(best_live, key=lambda r: r["page"])
+        candidates.append((datetime.fromisoformat(recs[0]["observed_at"]),
+                           [(archive.get(r["sha256"]), r["url"], r["fetch_id"], r.get("content_type"))
+                            for r in recs]))
+    if newest_bundled_day:
+        entries = [e for e in bundled if e.observed_on == newest_bundled_day]
+        candidates.append((entries[0].observed_at,
+                           [(e.body(), e.url, f"bundled:{e.path.name}", None) for e in entries]))
+    if not candidates:
+        return []
+    observed_at, pages = max(candidates, key=lambda c: c[0])
+    out = []
+    group_id = None
+    for page, (body, page_url, origin, content_type) in enumerate(pages):
+        fetch_id = new_fetch_id(source.name, plan.as_of) + "-fallback"
+        group_id = group_id or fetch_id
+        archive.put(body)
+        rec = make_record(source, plan, fetch_id=fetch_id, url=page_url, mode="fallback", endpoint=url,
+                          observed_at=observed_at, body=body, content_type=content_type,
+                          error=None, stale=True, stale_reason=reason, reused_fetch_id=origin,
+                          group_id=group_id, page=page)
+        archive.append_fetch(rec)
+        out.append(Fetched(rec, body))
+    return out
+
+
+def _from_file(source: Source, plan: FetchPlan, archive: RawArchive,
+               known_fetch_ids: set[str]) -> list[Fetched]:
+    path = Path(plan.ingest_file).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"{source.name}: no such file to ingest: {path}")
+    body = path.read_bytes()
+    sha = archive.put(body)
+    observed_at = plan.ingest_observed_at
+    fetch_id = f"file-{source.name}-{observed_at:%Y%m%dT%H%M%S}-{sha[:12]}"
+    if fetch_id in known_fetch_ids:
+        return []
+    endpoint = plan.ingest_endpoint or source.url_list(plan.curated_dir)[0]
+    rec = make_record(source, plan, fetch_id=fetch_id, url=path.as_uri(), mode="file", endpoint=endpoint,
+                      observed_at=observed_at, body=body, sha256=sha)
+    archive.append_fetch(rec)
+    return [Fetched(rec, body)]
+
+
+def _local(source: Source, plan: FetchPlan, archive: RawArchive, known_fetch_ids: set[str]) -> list[Fetched]:
+    """Curated files: read from the curated directory in every mode and archived; a file that
+    has not changed is not parsed again (parsed_bodies), but each run records its read."""
+    out = []
+    for name in source.url_list(plan.curated_dir):
+        path = Path(name)
+        if not path.is_absolute():
+            path = plan.curated_dir / path
+        if not path.is_file():
+            continue  # an optional curated file that this curated directory does not have
+        body = path.read_bytes()
+        sha = archive.put(body)
+        fetch_id = f"local-{source.name}-{path.name}-{plan.as_of:%Y%m%dT%H%M%S}-{sha[:12]}"
+        if fetch_id in known_fetch_ids:
+            continue
+        rec = make_record(source, plan, fetch_id=fetch_id, url=path.resolve().as_uri(), mode="file",
+                          endpoint=f"curated:{path.name}", observed_at=plan.as_of, body=body, sha256=sha)
+        archive.append_fetch(rec)
+        out.append(Fetched(rec, body))
+    return out

@@ -1,0 +1,252 @@
+"""The one HTTP client every source goes through (httpx + tenacity).
+
+What it guarantees, whatever the source:
+- explicit connect/read timeouts and TLS verification;
+- retries with exponential backoff and jitter on connection errors and 5xx;
+  a 429's Retry-After is honoured up to a cap;
+- at most `per_host_limit` requests in flight per host (process-wide);
+- bodies are streamed and the request is aborted once `max_body_bytes` is passed;
+- redirects are followed only to hosts the source declares;
+- conditional GET (If-None-Match / If-Modified-Since); a 304 comes back as `not_modified`;
+- secret headers (API keys from environment variables) are sent, never recorded: errors
+  and responses carry the URL, the status and a reason, nothing from the request headers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import tenacity
+
+from pipeline import USER_AGENT
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    max_attempts: int = 4
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 30.0
+    retry_after_cap_s: float = 120.0
+    max_body_bytes: int = 64 * 1024 * 1024
+    per_host_limit: int = 2
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    attempts: int
+    elapsed_s: float
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class FetchError(Exception):
+    """A request that produced no usable response. `body` keeps whatever bytes did arrive."""
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None,
+                 body: bytes | None = None, attempts: int = 1, retryable: bool = False):
+        super().__init__(f"{reason} ({url})")
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.body = body
+        self.attempts = attempts
+        self.retryable = retryable
+
+
+class RetryAfter(FetchError):
+    def __init__(self, url: str, reason: str, wait_s: float, **kw):
+        super().__init__(url, reason, retryable=True, **kw)
+        self.wait_s = wait_s
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+class _HostLimiter:
+    """Process-wide cap on requests in flight per host."""
+
+    _lock = threading.Lock()
+    _semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+
+    @classmethod
+    def get(cls, host: str, limit: int) -> threading.BoundedSemaphore:
+        with cls._lock:
+            key = (host, limit)
+            if key not in cls._semaphores:
+                cls._semaphores[key] = threading.BoundedSemaphore(limit)
+            return cls._semaphores[key]
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+@dataclass
+class HttpClient:
+    policy: HttpPolicy = field(default_factory=HttpPolicy)
+    # {"https://openrouter.ai": "http://127.0.0.1:8123"}: serve an origin from elsewhere
+    # (a mirror, or a loopback server in tests). Allowed hosts follow the mapping.
+    origin_overrides: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str = USER_AGENT
+    sleep: Callable[[float], None] = time.sleep
+    transport: httpx.BaseTransport | None = None
+
+    def resolve(self, url: str) -> str:
+        for origin, replacement in self.origin_overrides.items():
+            if url.startswith(origin.rstrip("/") + "/") or url == origin:
+                return replacement.rstrip("/") + url[len(origin.rstrip("/")):]
+        return url
+
+    def allowed(self, hosts: frozenset[str] | set[str]) -> set[str]:
+        out = {h.lower() for h in hosts}
+        for origin, replacement in self.origin_overrides.items():
+            if host_of(origin) in out:
+                out.add(host_of(replacement))
+        return out
+
+    def get(self, url: str, *, allowed_hosts: frozenset[str] | set[str],
+            headers: Mapping[str, str] | None = None,
+            secret_headers: Mapping[str, str] | None = None,
+            etag: str | None = None, last_modified: str | None = None) -> HttpResponse:
+        url = self.resolve(url)
+        allowed = self.allowed(allowed_hosts)
+        if host_of(url) not in allowed:
+            raise FetchError(url, f"host {host_of(url)!r} is not declared by the source")
+        request_headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
+        request_headers.update(headers or {})
+        if etag:
+            request_headers["If-None-Match"] = etag
+        if last_modified:
+            request_headers["If-Modified-Since"] = last_modified
+        request_headers.update(secret_headers or {})
+
+        attempts = 0
+        started = time.monotonic()
+
+        def attempt() -> HttpResponse:
+            nonlocal attempts
+            attempts += 1
+            try:
+                return self._get_following_redirects(url, request_headers, allowed)
+            except FetchError as exc:
+                exc.attempts = attempts
+                raise
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, RetryAfter):
+                return min(exc.wait_s, self.policy.retry_after_cap_s)
+            return tenacity.wait_exponential_jitter(
+                initial=self.policy.backoff_initial_s, max=self.policy.backoff_max_s)(state)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.policy.max_attempts),
+            wait=wait,
+            retry=tenacity.retry_if_exception(lambda e: isinstance(e, FetchError) and e.retryable),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        response = retrying(attempt)
+        return dataclasses.replace(response, attempts=attempts, elapsed_s=time.monotonic() - started)
+
+    def _get_following_redirects(self, url: str, headers: dict[str, str],
+                                 allowed: set[str]) -> HttpResponse:
+        timeout = httpx.Timeout(self.policy.read_timeout_s, connect=self.policy.connect_timeout_s)
+        with httpx.Client(timeout=timeout, verify=True, follow_redirects=False,
+                          transport=self.transport) as client:
+            current = url
+            for _ in range(self.policy.max_redirects + 1):
+                semaphore = _HostLimiter.get(host_of(current), self.policy.per_host_limit)
+                with semaphore:
+                    outcome = self._one_request(client, current, headers)
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                target = urljoin(current, outcome)
+                if host_of(target) not in allowed:
+                    raise FetchError(current, f"redirect to undeclared host {host_of(target)!r} refused "
+                                              f"(Location: {target})", status=None)
+                current = target
+            raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
+
+    def _one_request(self, client: httpx.Client, url: str, headers: dict[str, str]) -> HttpResponse | str:
+        """One request: a response, or the Location of a redirect."""
+        cap = self.policy.max_body_bytes
+        try:
+            with client.stream("GET", url, headers=headers) as r:
+                if r.status_code in REDIRECT_STATUSES and r.headers.get("location"):
+                    return r.headers["location"]
+                if r.status_code == 429:
+                    wait_s = parse_retry_after(r.headers.get("retry-after"))
+                    body = _read_capped(r, cap, url)
+                    raise RetryAfter(url, "HTTP 429 Too Many Requests", wait_s if wait_s is not None
+                                     else self.policy.backoff_initial_s, status=429, body=body)
+                if r.status_code >= 400:
+                    body = _read_capped(r, cap, url, truncate=True)
+                    raise FetchError(url, f"HTTP {r.status_code}", status=r.status_code, body=body,
+                                     retryable=r.status_code >= 500)
+                declared = r.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > cap:
+                    raise FetchError(url, f"body of {int(declared):,} bytes is over the cap of {cap:,} bytes",
+                                     status=r.status_code)
+                body = b"" if r.status_code == 304 else _read_capped(r, cap, url)
+                return HttpResponse(url=url, status=r.status_code, body=body,
+                                    content_type=r.headers.get("content-type"),
+                                    etag=r.headers.get("etag"),
+                                    last_modified=r.headers.get("last-modified"),
+                                    attempts=1, elapsed_s=0.0)
+        except FetchError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise FetchError(url, f"timed out ({type(exc).__name__})", retryable=True) from exc
+        except httpx.TransportError as exc:
+            raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}",
+                             body=getattr(exc, "partial_body", None), retryable=True) from exc
+
+
+def _read_capped(response: httpx.Response, cap: int, url: str, truncate: bool = False) -> bytes:
+    buf = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            buf += chunk
+            if len(buf) > cap:
+                if truncate:
+                    return bytes(buf[:cap])
+                raise FetchError(url, f"body passed the cap of {cap:,} bytes; download aborted",
+                                 status=response.status_code, body=bytes(buf[:cap]))
+    except httpx.TransportError as exc:
+        exc.partial_body = bytes(buf)  # type: ignore[attr-defined]
+        raise
+    return bytes(buf)

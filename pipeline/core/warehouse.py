@@ -1,0 +1,225 @@
+"""The DuckDB warehouse: DDL, the refresh lock, staging copies and atomic publication.
+
+Write-audit-publish: a refresh copies the published file to `staging/<run_id>.duckdb`, writes
+only there, and replaces the published file with one `os.replace` after every blocking check
+has passed. Readers (`duckdb -readonly warehouse/ledger.duckdb`) never wait: nobody ever writes
+the published file in place, and an open reader keeps the inode it opened.
+
+The file is written in storage version v1.2.0 so that the DuckDB 1.x CLIs analysts have can
+open it (DuckDB 2's default format is refused by 1.5).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline.core.paths import SQL_DIR, Paths
+
+STORAGE_VERSION = "v1.2.0"
+KEEP_FAILED_STAGINGS = 3
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pl.DataFrame:
+    """A query's result as a polars frame (fully consumed: the connection is free afterwards)."""
+    return con.sql(sql, params=list(params) if params else None).pl()
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Insert a polars frame by column name. `table` is a code constant, never user input."""
+    if frame.height == 0:
+        return 0
+    con.register("_ledger_insert", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _ledger_insert")
+    finally:
+        con.unregister("_ledger_insert")
+    return frame.height
+
+
+def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    return sorted(p for p in sql_dir.glob("*.sql") if p.name[:3].isdigit())
+
+
+def apply_ddl(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Apply `warehouse/NNN_*.sql` in order, once each, recording them in schema_migrations.
+
+    Files are idempotent (CREATE … IF NOT EXISTS / CREATE OR REPLACE VIEW). A file whose text
+    changed after it was applied is applied again and its new hash recorded.
+    """
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        applied_at TIMESTAMP NOT NULL)""")
+    applied = {v: sha for v, sha in con.execute("SELECT version, sha256 FROM schema_migrations").fetchall()}
+    done = []
+    for path in sql_files(sql_dir):
+        text = path.read_text(encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        version = int(path.name.split("_", 1)[0])
+        if applied.get(version) == digest:
+            continue
+        try:
+            con.execute(text)
+        except duckdb.Error as exc:
+            raise RuntimeError(f"warehouse DDL {path.name} failed: {exc}") from exc
+        con.execute("INSERT OR REPLACE INTO schema_migrations VALUES (?, ?, ?, ?)",
+                    [version, path.name, digest, datetime.now(timezone.utc).replace(tzinfo=None)])
+        done.append(path.name)
+    return done
+
+
+class RefreshInProgress(RuntimeError):
+    pass
+
+
+@dataclass
+class RefreshLock:
+    """One refresh at a time, across processes (flock; released by the OS if the holder dies)."""
+
+    path: Path
+    _fh: object = None
+
+    def holder(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def acquire(self, info: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            h = self.holder()
+            raise RefreshInProgress(
+                f"refresh refused: refresh {h.get('run_id', '?')} (pid {h.get('pid', '?')}, "
+                f"started {h.get('started_at', '?')}, mode {h.get('mode', '?')}) is still running "
+                f"on {self.path.parent}") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(info))
+        fh.flush()
+        os.fsync(fh.fileno())
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fh, self._fh = self._fh, None
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+
+    def is_held(self) -> bool:
+        if not self.path.exists():
+            return False
+        with open(self.path, "a+", encoding="utf-8") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
+
+class Staging:
+    """A run's private copy of the warehouse."""
+
+    def __init__(self, paths: Paths, run_id: str):
+        self.paths = paths
+        self.run_id = run_id
+        self.path = paths.staging_dir / f"{run_id}.duckdb"
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.published = False
+
+    def open(self) -> duckdb.DuckDBPyConnection:
+        self.paths.staging_dir.mkdir(parents=True, exist_ok=True)
+        _set_aside_orphans(self.paths, keep=self.path)
+        if self.paths.db.exists():
+            shutil.copyfile(self.paths.db, self.path)
+        self.con = connect(self.path)
+        apply_ddl(self.con)
+        return self.con
+
+    def publish(self) -> Path:
+        """Checkpoint, close and atomically replace the published file with this copy."""
+        if self.con is None:
+            raise RuntimeError("staging warehouse is not open")
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        self.con = None
+        wal = self.path.with_name(self.path.name + ".wal")
+        if wal.exists():
+            raise RuntimeError(f"staging warehouse {self.path} still has a WAL after checkpoint")
+        with open(self.path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.path, self.paths.db)
+        dir_fd = os.open(self.paths.warehouse_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self.published = True
+        return self.paths.db
+
+    def close(self) -> None:
+        """After an unpublished run: keep the copy under staging/failed/ for inspection."""
+        if self.con is not None:
+            try:
+                self.con.close()
+            finally:
+                self.con = None
+        if not self.published and self.path.exists():
+            _keep_failed(self.paths, self.path)
+
+
+def _keep_failed(paths: Paths, path: Path) -> None:
+    failed = paths.staging_dir / "failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    os.replace(path, failed / path.name)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, failed / wal.name)
+    kept = sorted(failed.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KEEP_FAILED_STAGINGS:]:
+        old.unlink(missing_ok=True)
+        old.with_name(old.name + ".wal").unlink(missing_ok=True)
+
+
+def _set_aside_orphans(paths: Paths, keep: Path) -> None:
+    """Staging files left by a killed run (the caller holds the lock, so none is live)."""
+    for orphan in paths.staging_dir.glob("*.duckdb"):
+        if orphan != keep:
+            _keep_failed(paths, orphan)
+
+
+@contextmanager
+def read_published(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A read-only connection to the published warehouse, or None if nothing is published."""
+    if not paths.db.exists():
+        yield None
+        return
+    con = connect(paths.db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()

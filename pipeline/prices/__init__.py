@@ -1,0 +1,14 @@
+"""Prices: what providers charge per 1M tokens, from APIs, price files and pricing pages."""
+
+from pipeline.core.family import Family
+from pipeline.prices.guards import GUARDS, PRICE_KEY
+from schemas.prices import PriceObservation
+
+FAMILY = Family(
+    name="prices",
+    observation_table="price_observations",
+    key_columns=PRICE_KEY,
+    schema=PriceObservation,
+    guards=GUARDS,
+    description="API prices per 1M tokens by provider and model",
+)

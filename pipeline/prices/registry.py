@@ -1,0 +1,68 @@
+"""The canonical model registry and the source-id aliases, from curated files.
+
+`pipeline/curated/models.csv`: one row per canonical model (OpenRouter's `author/slug` form
+where one exists), with its developer, size, openness flags, license and a citation.
+`pipeline/curated/model_aliases.csv`: a source's own id -> canonical id, exact, cited.
+
+Matching is exact, never fuzzy. OpenRouter ids are canonical ids by definition, so an
+OpenRouter id maps to itself (":free" variants to their paid id); dated or regional variants
+of other sources map only when a curated alias says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.core.curated import CuratedError, read_curated
+
+MODELS_FILE = "models.csv"
+ALIASES_FILE = "model_aliases.csv"
+MODELS_SCHEMA = {"canonical_model": pl.String, "display_name": pl.String, "developer": pl.String,
+                 "family": pl.String, "release_date": pl.Date, "params_b": pl.Float64,
+                 "weights_open": pl.Boolean, "data_open": pl.Boolean, "code_open": pl.Boolean,
+                 "license_id": pl.String, "citation": pl.String}
+ALIASES_SCHEMA = {"source": pl.String, "source_model_id": pl.String, "canonical_model": pl.String,
+                  "citation": pl.String}
+ALIAS_COLUMNS = ["source", "source_model_id", "canonical_model", "rule", "citation"]
+FREE_SUFFIX = ":free"
+
+
+def load_models(curated_dir: Path) -> pl.DataFrame:
+    path = Path(curated_dir) / MODELS_FILE
+    models = read_curated(path, MODELS_SCHEMA, required=("canonical_model", "developer", "weights_open",
+                                                          "data_open", "code_open", "citation"))
+    dupes = models.filter(pl.col("canonical_model").is_duplicated())["canonical_model"].unique().to_list()
+    if dupes:
+        raise CuratedError(f"{path}: canonical_model repeated: {sorted(dupes)}")
+    return models
+
+
+def load_aliases(curated_dir: Path) -> pl.DataFrame:
+    path = Path(curated_dir) / ALIASES_FILE
+    aliases = read_curated(path, ALIASES_SCHEMA, required=tuple(ALIASES_SCHEMA))
+    dupes = aliases.filter(pl.struct("source", "source_model_id").is_duplicated())
+    if dupes.height:
+        raise CuratedError(f"{path}: source ids mapped twice: {dupes.select('source', 'source_model_id').rows()}")
+    return aliases
+
+
+def openrouter_canonical(source_model_id: str) -> str:
+    return source_model_id[: -len(FREE_SUFFIX)] if source_model_id.endswith(FREE_SUFFIX) else source_model_id
+
+
+def build_aliases(curated: pl.DataFrame, observed: pl.DataFrame) -> pl.DataFrame:
+    """Curated aliases, plus OpenRouter ids observed in any source frame (`source`, `source_model_id`)."""
+    rows = curated.with_columns(pl.lit("curated").alias("rule")).select(ALIAS_COLUMNS)
+    openrouter = (observed.filter(pl.col("source") == "openrouter")
+                  .select("source", "source_model_id").unique()
+                  .with_columns(pl.col("source_model_id").map_elements(openrouter_canonical, pl.String)
+                                .alias("canonical_model"),
+                                pl.lit("openrouter_id").alias("rule"),
+                                pl.lit("OpenRouter ids are the canonical ids (design.md)").alias("citation"))
+                  .select(ALIAS_COLUMNS))
+    both = pl.concat([rows, openrouter])
+    # A curated alias wins over the identity rule for the same source id.
+    return both.unique(subset=["source", "source_model_id"], keep="first", maintain_order=True).sort(
+        "source", "source_model_id")

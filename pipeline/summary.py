@@ -1,0 +1,51 @@
+"""The one-screen summary printed at the end of a refresh."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.runner import RefreshReport
+
+
+def _kind(source: dict) -> str:
+    modes = set(source.get("modes", "").split(","))
+    if "failed" in modes or source.get("error"):
+        return "failed"
+    if "fallback" in modes:
+        return "fallback"
+    if "live" in modes:
+        return "live"
+    if "file" in modes:
+        return "file"
+    return "replay"
+
+
+def render(report: RefreshReport) -> str:
+    kinds = Counter(_kind(s) for s in report.sources)
+    quarters = (f"{report.quarters[0]}–{report.quarters[-1]}" if len(report.quarters) > 1
+                else report.quarters[0] if report.quarters else "-")
+    lines = [
+        "",
+        f"refresh {report.run_id[:8]}  mode {report.mode}  as of {report.as_of} UTC  quarters {quarters}"
+        f"  ({report.seconds:.1f}s)",
+        "sources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) if kinds else "sources: none",
+    ]
+    for s in sorted(report.sources, key=lambda s: (s["family"], s["source"])):
+        note = s.get("error") or ("stale: live fetch failed, served the newest archived or bundled response"
+                                  if s.get("stale") else "")
+        lines.append(f"  {s['family'] + '/' + s['source']:<30} {_kind(s):<9} {s.get('rows_added', 0):>6} rows added"
+                     f"  {s.get('rejected', 0)} rejected  {s.get('quarantined', 0)} quarantined  {note}".rstrip())
+    passed = sum(c.passed for c in report.checks)
+    lines.append(f"checks: {passed} passed, {len(report.blocking_failures)} blocking failed, "
+                 f"{len(report.warnings)} warnings")
+    for c in report.blocking_failures + report.warnings:
+        level = "FAILED" if c.severity == "ERROR" else "warn"
+        lines.append(f"  {level:<6} {c.asset}:{c.check}  {c.description or ''}")
+    for failure in report.failures:
+        lines.append(f"  error  {failure}")
+    if report.published:
+        lines.append(f"published: {report.warehouse}")
+        lines.append(f"exports:   {report.exports} (manifest.json)")
+    else:
+        lines.append(f"NOT published: {report.warehouse} is unchanged")
+    return "\n".join(lines)

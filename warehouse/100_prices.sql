@@ -1,0 +1,95 @@
+-- Prices: observations as fetched, the model registry, and the quarterly snapshot.
+
+CREATE TABLE IF NOT EXISTS price_observations (
+    source                    VARCHAR NOT NULL,
+    fetch_id                  VARCHAR NOT NULL,
+    observed_at               TIMESTAMP NOT NULL,
+    provider                  VARCHAR NOT NULL,
+    source_model_id           VARCHAR NOT NULL,
+    service_tier              VARCHAR NOT NULL,
+    context_tier_min_tokens   BIGINT NOT NULL,
+    is_free                   BOOLEAN NOT NULL,
+    input_usd_per_mtok        DOUBLE,
+    output_usd_per_mtok       DOUBLE,
+    cached_input_usd_per_mtok DOUBLE,
+    cache_write_usd_per_mtok  DOUBLE,
+    batch_input_usd_per_mtok  DOUBLE,
+    batch_output_usd_per_mtok DOUBLE,
+    display_name              VARCHAR,
+    context_length            BIGINT,
+    PRIMARY KEY (source, provider, source_model_id, service_tier, context_tier_min_tokens, fetch_id)
+);
+
+-- The canonical model registry (pipeline/curated/models.csv), rebuilt every refresh.
+CREATE TABLE IF NOT EXISTS models (
+    canonical_model VARCHAR PRIMARY KEY,
+    display_name    VARCHAR,
+    developer       VARCHAR NOT NULL,
+    family          VARCHAR,
+    release_date    DATE,
+    params_b        DOUBLE,
+    weights_open    BOOLEAN NOT NULL,
+    data_open       BOOLEAN NOT NULL,
+    code_open       BOOLEAN NOT NULL,
+    license_id      VARCHAR,
+    citation        VARCHAR NOT NULL
+);
+
+-- Each source's own model ids mapped to canonical ids: exact matches only.
+CREATE TABLE IF NOT EXISTS model_aliases (
+    source          VARCHAR NOT NULL,
+    source_model_id VARCHAR NOT NULL,
+    canonical_model VARCHAR NOT NULL,
+    rule            VARCHAR NOT NULL,   -- curated / openrouter_id
+    citation        VARCHAR,
+    PRIMARY KEY (source, source_model_id)
+);
+
+-- Per quarter: the price of each canonical model at each provider, from the latest response of
+-- each source at or before the quarter's end.
+CREATE TABLE IF NOT EXISTS model_prices (
+    quarter                   VARCHAR NOT NULL,
+    provisional               BOOLEAN NOT NULL,
+    canonical_model           VARCHAR NOT NULL,
+    provider                  VARCHAR NOT NULL,
+    source                    VARCHAR NOT NULL,
+    source_model_id           VARCHAR NOT NULL,
+    service_tier              VARCHAR NOT NULL,
+    context_tier_min_tokens   BIGINT NOT NULL,
+    is_free                   BOOLEAN NOT NULL,
+    input_usd_per_mtok        DOUBLE,
+    output_usd_per_mtok       DOUBLE,
+    cached_input_usd_per_mtok DOUBLE,
+    cache_write_usd_per_mtok  DOUBLE,
+    batch_input_usd_per_mtok  DOUBLE,
+    batch_output_usd_per_mtok DOUBLE,
+    observed_at               TIMESTAMP NOT NULL,
+    fetch_id                  VARCHAR NOT NULL,
+    stale                     BOOLEAN NOT NULL,
+    stale_reason              VARCHAR,
+    PRIMARY KEY (quarter, canonical_model, provider, source, source_model_id, service_tier, context_tier_min_tokens)
+);
+
+-- Every price observation with the interval it held: valid_from inclusive, valid_to exclusive
+-- (NULL while it still holds). A new interval starts when any price of the key changes.
+CREATE OR REPLACE VIEW price_history AS
+WITH changes AS (
+    SELECT *,
+        lag(hash(input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
+                 cache_write_usd_per_mtok, batch_input_usd_per_mtok, batch_output_usd_per_mtok))
+            OVER w AS prev_hash,
+        hash(input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
+             cache_write_usd_per_mtok, batch_input_usd_per_mtok, batch_output_usd_per_mtok) AS cur_hash
+    FROM price_observations
+    WINDOW w AS (PARTITION BY source, provider, source_model_id, service_tier, context_tier_min_tokens
+                 ORDER BY observed_at, fetch_id)
+)
+SELECT source, provider, source_model_id, service_tier, context_tier_min_tokens,
+       input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok, cache_write_usd_per_mtok,
+       batch_input_usd_per_mtok, batch_output_usd_per_mtok,
+       observed_at AS valid_from,
+       lead(observed_at) OVER (PARTITION BY source, provider, source_model_id, service_tier,
+                                            context_tier_min_tokens ORDER BY observed_at, fetch_id) AS valid_to,
+       fetch_id
+FROM changes
+WHERE prev_hash IS NULL OR prev_hash <> cur_hash;
