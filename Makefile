@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/ledger refresh
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ui: $(STAMP)
 	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p $${PORT:-3000}
@@ -32,6 +32,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pipeline.setup_browser
 	touch $(STAMP)
 
 # Removes generated data only (warehouse database, raw archive, exports, Dagster storage).

@@ -1,4 +1,4 @@
-"""`ledger`: the command line. Every verb that writes goes through Dagster in-process."""
+"""`ledger`: the command line. Every verb that writes the warehouse goes through Dagster in-process."""
 
 from __future__ import annotations
 
@@ -39,6 +39,16 @@ def _as_of(value: str | None) -> datetime | None:
         raise click.BadParameter(f"not an ISO date or date-time: {value!r}") from None
 
 
+def _mirrors(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        origin, sep, target = value.partition("=")
+        if not sep or not origin.startswith(("http://", "https://")) or not target.startswith(("http://", "https://")):
+            raise click.BadParameter(f"expected ORIGIN=URL, e.g. https://openrouter.ai=http://127.0.0.1:8000; got {value!r}")
+        out[origin.rstrip("/")] = target.rstrip("/")
+    return out
+
+
 def _quarter(value: str | None) -> list[Quarter] | None:
     if not value:
         return None
@@ -68,13 +78,17 @@ def main() -> None:
               help="YAML file overriding part of the assumptions (a what-if run).")
 @click.option("--as-of", "as_of", metavar="DATETIME",
               help="Run as if it were this UTC time (replays, backfills, reproducible tests).")
-def refresh(mode, quarter, only, curated_dir, assumptions, as_of) -> None:
+@click.option("--mirror", "mirrors", multiple=True, metavar="ORIGIN=URL",
+              help="Fetch ORIGIN (e.g. https://openrouter.ai) from URL instead: a mirror or a local server. "
+                   "Repeatable.")
+def refresh(mode, quarter, only, curated_dir, assumptions, as_of, mirrors) -> None:
     """Fetch every source, snapshot each quarter, recompute the marts, publish atomically."""
     from pipeline.runner import RefreshRequest
 
     req = RefreshRequest(mode=mode, quarters=_quarter(quarter),
                          only=[s.strip() for s in only.split(",") if s.strip()] if only else None,
-                         curated_dir=curated_dir, assumptions_file=assumptions, as_of=_as_of(as_of))
+                         curated_dir=curated_dir, assumptions_file=assumptions, as_of=_as_of(as_of),
+                         origin_overrides=_mirrors(mirrors))
     sys.exit(_run(req))
 
 
@@ -104,7 +118,7 @@ def ingest(source, file, observed_at, endpoint, curated_dir, as_of) -> None:
     sys.exit(_run(req))
 
 
-def _run(req) -> int:
+def _run(req, epilogue=None) -> int:
     from pipeline.core.warehouse import RefreshInProgress
     from pipeline.runner import run_refresh
     from pipeline.summary import render
@@ -120,17 +134,82 @@ def _run(req) -> int:
         click.echo(f"error: {exc}", err=True)
         return 2
     click.echo(render(report))
+    if epilogue is not None:
+        return epilogue(report)
     return 0 if report.success else 1
+
+
+@main.command()
+@click.option("--from", "first", required=True, metavar="YYYYQn", help="First quarter to rebuild (2024Q1 or later).")
+@click.option("--to", "last", metavar="YYYYQn", help="Last quarter to rebuild (default: the running quarter).")
+@click.option("--only", metavar="SOURCE,…", help="Only these sources (default: every source with a listed history).")
+@click.option("--history-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Where each source's history is (default: history_sources.csv in the curated directory).")
+@click.option("--max-requests", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Requests this run may make; past them it stops, and the same command resumes.")
+@click.option("--max-wait", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Longest wait (seconds) for a spent rate limit to reset; a later reset stops the run.")
+@click.option("--pause", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
+@click.option("--curated-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", metavar="DATETIME", help="Run as if it were this UTC time.")
+@click.option("--mirror", "mirrors", multiple=True, metavar="ORIGIN=URL",
+              help="Fetch ORIGIN (e.g. https://api.github.com) from URL instead. Repeatable.")
+def backfill(first, last, only, history_file, max_requests, max_wait, pause, curated_dir, as_of, mirrors) -> None:
+    """Rebuild past quarters from the public record (GitHub commits, Wayback Machine captures),
+    then recompute every quarter from the first one rebuilt. GITHUB_TOKEN, if set, raises the
+    GitHub API's rate limit. Exit 3: published, but some quarters failed or were not reached."""
+    from pipeline.core.backfill import coverage_summary
+    from pipeline.core.curated import CuratedError
+    from pipeline.core.history_sources import HISTORY_FILE, load_locations
+    from pipeline.core.paths import CURATED_DIR
+    from pipeline.runner import RefreshRequest
+
+    try:
+        start, end = Quarter.parse(first), Quarter.parse(last) if last else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    listed_in = history_file or (curated_dir or CURATED_DIR) / HISTORY_FILE
+    try:
+        listed = sorted({loc.source for loc in load_locations(listed_in)})
+    except CuratedError as exc:
+        raise click.BadParameter(str(exc), param_hint="--history-file") from None
+    chosen = [s.strip() for s in only.split(",") if s.strip()] if only else listed
+    unlisted = [s for s in chosen if s not in listed]
+    if unlisted:
+        raise click.BadParameter(f"no history listed for {', '.join(unlisted)} in {listed_in}", param_hint="--only")
+
+    def epilogue(report) -> int:
+        click.echo(coverage_summary(report.backfill))
+        if not report.success:
+            return 1
+        if report.backfill_incomplete:
+            click.echo("incomplete: run the same command again to continue (what was fetched is kept)")
+            return 3
+        return 0
+
+    req = RefreshRequest(mode="backfill", only=chosen, curated_dir=curated_dir, as_of=_as_of(as_of),
+                         origin_overrides=_mirrors(mirrors), backfill_from=start, backfill_to=end,
+                         history_file=history_file,
+                         backfill_max_requests=max_requests, backfill_max_wait_s=max_wait, backfill_pause_s=pause)
+    sys.exit(_run(req, epilogue))
 
 
 @main.command()
 def status() -> None:
     """Per source: last fetch time, mode, HTTP status, rows, stale or not, last error."""
     from pipeline.runner import recent_runs
-    from pipeline.status import format_table, source_status
+    from pipeline.status import family_reports, format_table, source_status
+
+    from pipeline.core.warehouse import UnreadableWarehouse
 
     paths = Paths.from_env()
-    rows = source_status(paths)
+    try:
+        rows = source_status(paths)
+        sections = family_reports(paths)
+    except UnreadableWarehouse as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     click.echo(format_table(rows, ["source", "last_fetch", "mode", "status", "rows", "stale", "published", "error"]))
     runs = recent_runs(paths, limit=1)
     if runs:
@@ -139,7 +218,69 @@ def status() -> None:
         click.echo(f"\nlast refresh: {r['run_id']} ({r.get('mode')}, finished {r.get('finished_at')}) {state}")
         for failure in r.get("failures", [])[:5]:
             click.echo(f"  failed: {failure}")
+    for section in sections:
+        click.echo("\n" + section)
     click.echo(f"warehouse: {paths.db}{'' if paths.db.exists() else ' (not yet published)'}")
+
+
+@main.command()
+@click.argument("qa", metavar="QA")
+@click.argument("qb", metavar="QB")
+@click.option("--limit", default=15, show_default=True, help="Lines per section (largest moves first).")
+def diff(qa, qb, limit) -> None:
+    """What moved from quarter QA to QB: prices, tiers, crossovers, GPU rates, licenses, open–closed gap."""
+    from pipeline.diff import DiffError, diff_published
+
+    try:
+        old, new = Quarter.parse(qa), Quarter.parse(qb)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        click.echo(diff_published(Paths.from_env(), old, new, limit))
+    except DiffError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--quarter", "quarter", metavar="YYYYQn[,…]", help="Re-export these quarters only (default: all).")
+@click.option("--check", "verify_only", is_flag=True,
+              help="Write nothing: re-read every exported file and compare it with the manifest.")
+def export(quarter, verify_only) -> None:
+    """Write Parquet + CSV exports, the manifest and the data dictionary from the published warehouse,
+    then verify every file against the manifest (exit 1 if one differs)."""
+    from pipeline.outputs import NothingPublished, export_published
+
+    paths = Paths.from_env()
+    try:
+        outcome = export_published(paths, _quarter(quarter), verify_only)
+    except NothingPublished as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if outcome.result is not None:
+        click.echo(f"exported {len(outcome.result.files)} files (schema version {outcome.result.schema_version}) "
+                   f"to {paths.exports_dir}; manifest {outcome.result.manifest}")
+        for change in outcome.result.breaking:
+            click.echo(f"  breaking change without a schema version bump: {change}", err=True)
+    for path in outcome.documents:
+        click.echo(f"wrote {path}")
+    for problem in outcome.problems:
+        click.echo(f"  MISMATCH {problem}", err=True)
+    click.echo("manifest check: " + (f"{len(outcome.problems)} problem(s)" if outcome.problems else "every file matches"))
+    sys.exit(1 if outcome.problems else 0)
+
+
+@main.command()
+def report() -> None:
+    """Write exports/report/index.html (self-contained: tables, charts, provenance) from the published warehouse."""
+    from pipeline.outputs import NothingPublished, report_published
+
+    try:
+        path = report_published(Paths.from_env())
+    except NothingPublished as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":

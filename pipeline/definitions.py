@@ -16,7 +16,7 @@ REFRESH_JOB = "refresh"
 
 
 def build_definitions() -> dg.Definitions:
-    folder = dg.load_from_defs_folder(project_root=ROOT)
+    folder = dg.load_from_defs_folder(path_within_project=ROOT)
     upstream = sorted((spec.key for spec in folder.resolve_all_asset_specs()), key=lambda k: k.to_user_string())
     publish = build_publish_asset(upstream)
     refresh = dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(),

@@ -16,7 +16,7 @@ from pipeline.core.archive import RawArchive
 from pipeline.core.fetching import FetchPlan, utcnow
 from pipeline.core.http import HttpClient, HttpPolicy
 from pipeline.core.paths import CURATED_DIR, Paths
-from pipeline.core.quarters import Quarter
+from pipeline.core.quarters import Quarter, quarter_range
 from pipeline.core.warehouse import RefreshLock, Staging
 
 
@@ -36,6 +36,13 @@ class LedgerSettings(dg.ConfigurableResource):
     ingest_file: str | None = None
     ingest_observed_at: str | None = None
     ingest_endpoint: str | None = None
+    # `ledger backfill`: the quarters to rebuild (YYYYQn), the history list, the run's bounds.
+    backfill_from: str | None = None
+    backfill_to: str | None = None
+    history_file: str | None = None
+    backfill_max_requests: int = 300
+    backfill_max_wait_s: float = 300.0
+    backfill_pause_s: float = 1.0
 
     def as_of_time(self) -> datetime:
         return datetime.fromisoformat(self.as_of).replace(tzinfo=None) if self.as_of else utcnow()
@@ -53,7 +60,16 @@ class LedgerSettings(dg.ConfigurableResource):
                          curated_dir=self.curated_path(),
                          ingest_file=Path(self.ingest_file) if self.ingest_file else None,
                          ingest_observed_at=observed, ingest_endpoint=self.ingest_endpoint,
-                         env=dict(os.environ))
+                         env=dict(os.environ), backfill_quarters=tuple(self.backfill_quarters()),
+                         history_file=Path(self.history_file) if self.history_file else None,
+                         backfill_max_requests=self.backfill_max_requests,
+                         backfill_max_wait_s=self.backfill_max_wait_s, backfill_pause_s=self.backfill_pause_s)
+
+    def backfill_quarters(self) -> list[Quarter]:
+        if not self.backfill_from:
+            return []
+        last = Quarter.parse(self.backfill_to) if self.backfill_to else self.running_quarter()
+        return quarter_range(Quarter.parse(self.backfill_from), last)
 
 
 class HttpResource(dg.ConfigurableResource):
@@ -61,6 +77,7 @@ class HttpResource(dg.ConfigurableResource):
 
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
+    total_timeout_s: float = 300.0
     max_attempts: int = 4
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
@@ -72,6 +89,7 @@ class HttpResource(dg.ConfigurableResource):
 
     def client(self) -> HttpClient:
         policy = HttpPolicy(connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
+                            total_timeout_s=self.total_timeout_s,
                             max_attempts=self.max_attempts, backoff_initial_s=self.backoff_initial_s,
                             backoff_max_s=self.backoff_max_s, retry_after_cap_s=self.retry_after_cap_s,
                             max_body_bytes=self.max_body_bytes, per_host_limit=self.per_host_limit)
@@ -92,12 +110,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         paths = self.paths()
-        run_id = context.run_id or "adhoc"
+        run_id = context.run.run_id if context.run else "adhoc"
         lock = RefreshLock(paths.lock_file)
         lock.acquire({"run_id": run_id, "pid": os.getpid(),
                       "started_at": utcnow().isoformat(timespec="seconds"),
-                      "mode": (context.dagster_run.tags or {}).get("ledger/mode", "?")
-                      if context.dagster_run else "?"})
+                      "mode": (context.run.tags or {}).get("ledger/mode", "?")
+                      if context.run else "?"})
         self._lock = lock
         try:
             self._staging = Staging(paths, run_id)

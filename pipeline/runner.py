@@ -18,10 +18,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.core.fetching import utcnow
-from pipeline.core.paths import Paths
+from pipeline.core.history_sources import HistoryLog
+from pipeline.core.incremental import fingerprint, new_bundled_quarters
+from pipeline.core.incremental import plan as plan_quarters
+from pipeline.core.paths import CURATED_DIR, Paths
 from pipeline.core.quarters import Quarter, quarter_range
 from pipeline.core.sources import discover_sources
-from pipeline.core.warehouse import RefreshInProgress, RefreshLock
+from pipeline.core.warehouse import RefreshInProgress, RefreshLock, read_published
 from pipeline.partitions import FIRST_QUARTER
 from pipeline.publish import PUBLISH_KEY
 
@@ -40,6 +43,14 @@ class RefreshRequest:
     origin_overrides: dict[str, str] = field(default_factory=dict)
     http: dict = field(default_factory=dict)  # HttpResource settings (timeouts, retries…)
     paths: Paths | None = None
+    # `ledger backfill` (mode "backfill"): the quarters to rebuild from the public record (to:
+    # default the running quarter), the history list (default: the curated one), the bounds.
+    backfill_from: Quarter | None = None
+    backfill_to: Quarter | None = None
+    history_file: Path | None = None
+    backfill_max_requests: int = 300
+    backfill_max_wait_s: float = 300.0
+    backfill_pause_s: float = 1.0
 
 
 @dataclass
@@ -65,6 +76,14 @@ class RefreshReport:
     warehouse: str
     exports: str
     seconds: float
+    quarters_reason: str = ""
+    # A backfill's coverage: one row per source, endpoint and quarter (see warehouse/002_history.sql).
+    backfill: list[dict] = field(default_factory=list)
+
+    @property
+    def backfill_incomplete(self) -> list[dict]:
+        """Quarters a backfill could not settle this time (a rerun may): failed or not reached."""
+        return [r for r in self.backfill if r["status"] in ("failed", "not_reached")]
 
     @property
     def blocking_failures(self) -> list[CheckReport]:
@@ -78,21 +97,75 @@ class RefreshReport:
         return {**asdict(self), "checks": [asdict(c) for c in self.checks]}
 
 
-def resolve_quarters(req: RefreshRequest, as_of: datetime) -> list[Quarter]:
+def resolve_quarters(req: RefreshRequest, as_of: datetime, paths: Paths, fingerprint: str) -> tuple[list[Quarter], str]:
+    """The partition range of this run, and why (see pipeline/core/incremental.py)."""
     running = Quarter.of(as_of)
+    if req.mode == "backfill":
+        return _backfill_quarters(req, running, paths, fingerprint)
     if req.quarters:
         for q in req.quarters:
             if q < FIRST_QUARTER or q > running:
                 raise ValueError(f"quarter {q} is outside {FIRST_QUARTER}..{running} (the running quarter)")
-        return sorted(set(req.quarters))
-    first = FIRST_QUARTER
+        return sorted(set(req.quarters)), "as asked"
+    consistent = paths.db.exists() and _consistent_fingerprint(paths) == fingerprint
     if req.ingest_observed_at is not None:
-        first = max(FIRST_QUARTER, Quarter.of(req.ingest_observed_at))
-    return quarter_range(first, running)
+        start = max(FIRST_QUARTER, Quarter.of(req.ingest_observed_at))
+        if consistent:
+            return quarter_range(start, running), f"from {start} (the ingested file's quarter)"
+        return quarter_range(FIRST_QUARTER, running), "all quarters (code, curated files or assumptions changed)"
+    new: list[Quarter] = []
+    if consistent and req.mode in ("replay", "auto"):
+        sources = [s for s in discover_sources() if not req.only or s.name in req.only]
+        with read_published(paths) as con:
+            known = {r[0] for r in con.execute("SELECT fetch_id FROM raw_fetch WHERE mode = 'replay'").fetchall()}
+        new = new_bundled_quarters(sources, known, as_of)
+    return plan_quarters(FIRST_QUARTER, running, consistent, new)
+
+
+def check_backfill_range(req: RefreshRequest, running: Quarter) -> tuple[Quarter, Quarter]:
+    first, last = req.backfill_from, req.backfill_to or running
+    if first is None:
+        raise ValueError("a backfill needs its first quarter (--from YYYYQn)")
+    if first < FIRST_QUARTER:
+        raise ValueError(f"--from {first}: the ledger's quarters start at {FIRST_QUARTER}")
+    if last > running or first > last:
+        raise ValueError(f"--from {first} --to {last}: expected {FIRST_QUARTER} <= from <= to <= {running} "
+                         "(the running quarter)")
+    return first, last
+
+
+def _backfill_quarters(req: RefreshRequest, running: Quarter, paths: Paths,
+                       fingerprint: str) -> tuple[list[Quarter], str]:
+    """From the first quarter rebuilt on to the running one: later quarters may stand on the
+    versions found (a file unchanged since), so their snapshots and marts are recomputed too."""
+    first, _ = check_backfill_range(req, running)
+    if paths.db.exists() and _consistent_fingerprint(paths) == fingerprint:
+        return quarter_range(first, running), f"from {first} (the backfill's first quarter)"
+    return (quarter_range(FIRST_QUARTER, running),
+            "all quarters (first run, or code, curated files or assumptions changed)")
+
+
+def _consistent_fingerprint(paths: Paths) -> str | None:
+    """The fingerprint every published quarter was computed with (None when they differ)."""
+    for run in recent_runs(paths, limit=50):
+        if run.get("published"):
+            return run.get("consistent_fingerprint")
+    return None
+
+
+def _replay_sources(paths: Paths, as_of: datetime) -> list[str] | None:
+    """In replay mode, the sources with something to read: bundled responses not yet ingested,
+    and the curated files (read every time). None when every source must run (nothing published)."""
+    if not paths.db.exists():
+        return None
+    sources = discover_sources()
+    with read_published(paths) as con:
+        known = {r[0] for r in con.execute("SELECT fetch_id FROM raw_fetch WHERE mode = 'replay'").fetchall()}
+    return [s.name for s in sources if s.local or new_bundled_quarters([s], known, as_of)]
 
 
 def _selection(defs: dg.Definitions, only: list[str] | None) -> list[dg.AssetKey] | None:
-    if not only:
+    if only is None:
         return None
     sources = {s.name: s for s in discover_sources()}
     unknown = [name for name in only if name not in sources]
@@ -116,13 +189,24 @@ def run_refresh(req: RefreshRequest, instance: dg.DagsterInstance | None = None)
             f"refresh refused: refresh {h.get('run_id', '?')} (pid {h.get('pid', '?')}, started "
             f"{h.get('started_at', '?')}, mode {h.get('mode', '?')}) is still running on {paths.warehouse_dir}")
     as_of = req.as_of or utcnow()
-    quarters = resolve_quarters(req, as_of)
+    curated = req.curated_dir or CURATED_DIR
+    current = fingerprint(curated, req.assumptions_file)
+    previous_consistent = _consistent_fingerprint(paths) if paths.db.exists() else None
+    quarters, why = resolve_quarters(req, as_of, paths, current)
+    only = req.only or None
+    if req.mode == "replay" and not req.only:
+        only = _replay_sources(paths, as_of)  # replaying what is already ingested reads nothing
     settings = {"mode": req.mode, "as_of": as_of.isoformat(),
                 "curated_dir": str(req.curated_dir) if req.curated_dir else None,
                 "assumptions_file": str(req.assumptions_file) if req.assumptions_file else None,
                 "ingest_file": str(req.ingest_file) if req.ingest_file else None,
                 "ingest_observed_at": req.ingest_observed_at.isoformat() if req.ingest_observed_at else None,
-                "ingest_endpoint": req.ingest_endpoint}
+                "ingest_endpoint": req.ingest_endpoint,
+                "backfill_from": req.backfill_from.label if req.backfill_from else None,
+                "backfill_to": req.backfill_to.label if req.backfill_to else None,
+                "history_file": str(req.history_file) if req.history_file else None,
+                "backfill_max_requests": req.backfill_max_requests,
+                "backfill_max_wait_s": req.backfill_max_wait_s, "backfill_pause_s": req.backfill_pause_s}
     run_config = {
         "resources": {
             "settings": {"config": settings},
@@ -136,12 +220,18 @@ def run_refresh(req: RefreshRequest, instance: dg.DagsterInstance | None = None)
     started = time.monotonic()
     result = job.execute_in_process(
         run_config=run_config, instance=instance or dg.DagsterInstance.get(), raise_on_error=False,
-        asset_selection=_selection(defs, req.only),
+        asset_selection=_selection(defs, only),
         tags={"dagster/asset_partition_range_start": quarters[0].partition_key,
               "dagster/asset_partition_range_end": quarters[-1].partition_key,
               "ledger/mode": req.mode, "ledger/as_of": as_of.isoformat(timespec="seconds")})
     report = _report(result, req, as_of, quarters, paths, time.monotonic() - started)
-    _save(report, paths)
+    report.quarters_reason = why
+    if req.mode == "backfill":
+        report.backfill = HistoryLog(paths.raw_dir).coverage(report.run_id)
+    full = quarters[0] <= FIRST_QUARTER or not paths.db.exists()
+    consistent = current if (full and not req.quarters) or previous_consistent == current else None
+    _save(report, paths, {"fingerprint": current, "consistent_fingerprint": consistent if report.published
+                          else previous_consistent})
     return report
 
 
@@ -160,8 +250,7 @@ def _report(result, req: RefreshRequest, as_of: datetime, quarters: list[Quarter
               for e in result.get_asset_check_evaluations()]
     failures = []
     for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        message = error.message.strip() if error else "unknown error"
+        message = _innermost(event.step_failure_data.error)
         user = event.step_failure_data.user_failure_data
         if user is not None and user.description:
             message = user.description
@@ -172,14 +261,29 @@ def _report(result, req: RefreshRequest, as_of: datetime, quarters: list[Quarter
                             "rows_added": 0, "rejected": 0, "excluded": 0, "quarantined": 0,
                             "stale": False, "error": message})
     if not result.success and not failures:
+        # A failure outside any step: the warehouse could not be staged (disk full, a corrupt
+        # published file), the lock was taken… The reason is the innermost error.
         for event in result.all_events:
-            if event.event_type_value in ("PIPELINE_FAILURE", "RUN_FAILURE") and event.message:
-                failures.append(event.message)
+            if event.event_type_value in ("RESOURCE_INIT_FAILURE", "PIPELINE_FAILURE", "RUN_FAILURE"):
+                error = getattr(event.event_specific_data, "error", None)
+                reason = _innermost(error) if error is not None else (event.message or "")
+                if reason and reason not in failures:
+                    failures.append(reason)
     return RefreshReport(run_id=result.run_id, success=result.success and published, published=published,
                          mode=req.mode, as_of=as_of.isoformat(timespec="seconds"),
                          quarters=[q.label for q in quarters], sources=sources, checks=checks,
                          failures=failures, warehouse=str(paths.db), exports=str(paths.exports_dir),
                          seconds=round(seconds, 2))
+
+
+def _innermost(error) -> str:
+    """The first line of the deepest cause of a Dagster error (the exception our code raised)."""
+    if error is None:
+        return "unknown error"
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    text = (error.message or "").strip()
+    return text.splitlines()[0] if text else error.cls_name or "unknown error"
 
 
 def _source_of_step(step_key: str):
@@ -189,13 +293,13 @@ def _source_of_step(step_key: str):
     return None
 
 
-def _save(report: RefreshReport, paths: Paths) -> None:
+def _save(report: RefreshReport, paths: Paths, extra: dict) -> None:
     paths.runs_dir.mkdir(parents=True, exist_ok=True)
     target = paths.runs_dir / f"{report.run_id}.json"
     fd, tmp = tempfile.mkstemp(dir=paths.runs_dir, prefix=".tmp-")
     with os.fdopen(fd, "w") as fh:
-        json.dump({**report.to_json(), "finished_at": utcnow().isoformat(timespec="seconds")}, fh, indent=2,
-                  default=str)
+        json.dump({**report.to_json(), **extra, "finished_at": utcnow().isoformat(timespec="microseconds")},
+                  fh, indent=2, default=str)
     os.replace(tmp, target)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.core.archive import RawArchive
 from pipeline.core.paths import Paths
-from pipeline.core.sources import discover_sources
+from pipeline.core.sources import discover_families, discover_sources
 from pipeline.core.warehouse import read_published
 
 PUBLISHED_FETCHES = """
@@ -28,6 +28,7 @@ def source_status(paths: Paths) -> list[dict]:
             cur = con.execute(PUBLISHED_FETCHES)
             cols = [d[0] for d in cur.description]
             published = {row[0]: dict(zip(cols, row)) for row in cur.fetchall()}
+    problems = _last_run_problems(paths)
     out = []
     for src in discover_sources():
         last, pub = attempts.get(src.name), published.get(src.name)
@@ -39,8 +40,24 @@ def source_status(paths: Paths) -> list[dict]:
             "rows": pub["rows"] if pub else 0,
             "stale": "yes" if (last or {}).get("stale") else "no",
             "published": str(pub["requested_at"])[:19] if pub else "never",
-            "error": (last or {}).get("error") or "",
+            "error": problems.get(src.name) or (last or {}).get("error")
+                     or (f"stale: {last['stale_reason']}" if (last or {}).get("stale_reason") else ""),
         })
+    return out
+
+
+def _last_run_problems(paths: Paths) -> dict[str, str]:
+    """Per source, what went wrong in the newest refresh that touched it (failures, failed checks)."""
+    from pipeline.runner import recent_runs
+
+    out: dict[str, str] = {}
+    for run in reversed(recent_runs(paths, limit=5)):  # oldest first: newer runs overwrite
+        touched = {s["source"]: s for s in run.get("sources", [])}
+        for name, outcome in touched.items():
+            failed = [f"{c['check']}: {c['description']}" for c in run.get("checks", [])
+                      if not c["passed"] and c["severity"] == "ERROR" and c["asset"].endswith("/" + name)]
+            problem = outcome.get("error") or "; ".join(failed)
+            out[name] = problem
     return out
 
 
@@ -50,3 +67,17 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
     for r in rows:
         lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in columns[:-1]) + "  " + str(r[columns[-1]]))
     return "\n".join(lines)
+
+
+def family_reports(paths: Paths) -> list[str]:
+    """Each family's own status lines (alias coverage, unmapped names…), if it has any."""
+    out = []
+    with read_published(paths) as con:
+        if con is None:
+            return out
+        for family in discover_families().values():
+            if family.status_report is not None:
+                text = family.status_report(con)
+                if text:
+                    out.append(text)
+    return out

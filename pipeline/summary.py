@@ -15,9 +15,13 @@ def _kind(source: dict) -> str:
         return "fallback"
     if "live" in modes:
         return "live"
+    if "backfill" in modes:
+        return "backfill"
     if "file" in modes:
         return "file"
-    return "replay"
+    if "replay" in modes:
+        return "replay"
+    return "unchanged"  # nothing new to read (e.g. a curated file already read at this time)
 
 
 def render(report: RefreshReport) -> str:
@@ -26,13 +30,13 @@ def render(report: RefreshReport) -> str:
                 else report.quarters[0] if report.quarters else "-")
     lines = [
         "",
-        f"refresh {report.run_id[:8]}  mode {report.mode}  as of {report.as_of} UTC  quarters {quarters}"
-        f"  ({report.seconds:.1f}s)",
+        f"refresh {report.run_id[:8]}  mode {report.mode}  as of {report.as_of} UTC  ({report.seconds:.1f}s)",
+        f"quarters {quarters}" + (f": {report.quarters_reason}" if report.quarters_reason else ""),
         "sources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) if kinds else "sources: none",
     ]
     for s in sorted(report.sources, key=lambda s: (s["family"], s["source"])):
-        note = s.get("error") or ("stale: live fetch failed, served the newest archived or bundled response"
-                                  if s.get("stale") else "")
+        note = s.get("error") or (f"stale: {s.get('stale_reason') or 'live fetch failed'}; served the newest "
+                                  "archived or bundled response" if s.get("stale") else "")
         lines.append(f"  {s['family'] + '/' + s['source']:<30} {_kind(s):<9} {s.get('rows_added', 0):>6} rows added"
                      f"  {s.get('rejected', 0)} rejected  {s.get('quarantined', 0)} quarantined  {note}".rstrip())
     passed = sum(c.passed for c in report.checks)

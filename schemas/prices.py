@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pandera.polars as pa
 import polars as pl
 
@@ -37,6 +39,9 @@ class PriceObservation(pa.DataFrameModel):
     display_name: str = pa.Field(nullable=True, description="The source's display name for the model")
     context_length: int = pa.Field(nullable=True, ge=0, description="Context window the source states",
                                    metadata={"unit": "tokens"})
+    # Curated rows only: each row's own date and citation.
+    observed_at: Optional[pl.Datetime] = pa.Field(nullable=True, description="When a curated price was stated")
+    citation: Optional[str] = pa.Field(nullable=True, description="Where a curated price comes from")
 
     @pa.check(*PRICE_COLUMNS, name="not_nan")
     @classmethod
@@ -71,6 +76,30 @@ class ModelPrice(pa.DataFrameModel):
     fetch_id: str = pa.Field(description="The fetch (raw_fetch.fetch_id) the price was read from")
     stale: bool = pa.Field(description="The source could not be reached; this is its last known price")
     stale_reason: str = pa.Field(nullable=True, description="Why the price is stale")
+    citation: str = pa.Field(nullable=True, description="Curated rows: where the price comes from")
+
+    class Config:
+        strict = False
+
+
+class PriceDiscrepancy(pa.DataFrameModel):
+    """`price_discrepancies`: one model at one provider priced more than 5% apart by two sources."""
+
+    quarter: str = pa.Field(str_matches=r"^\d{4}Q[1-4]$", description="Quarter label YYYYQn")
+    provisional: bool = pa.Field(description="The quarter is still running")
+    canonical_model: str = pa.Field(description="Canonical model id")
+    provider: str = pa.Field(description="Who bills the price")
+    service_tier: str = pa.Field(isin=list(SERVICE_TIERS), description="standard / priority / flex")
+    context_tier_min_tokens: int = pa.Field(ge=0, description="Prompt length from which the price applies",
+                                            metadata={"unit": "tokens"})
+    price_column: str = pa.Field(isin=list(PRICE_COLUMNS), description="Which price disagrees")
+    source_a: str = pa.Field(description="First source")
+    value_a: float = _price("Price stated by the first source", nullable=False)
+    fetch_id_a: str = pa.Field(description="Fetch the first price was read from")
+    source_b: str = pa.Field(description="Second source")
+    value_b: float = _price("Price stated by the second source", nullable=False)
+    fetch_id_b: str = pa.Field(description="Fetch the second price was read from")
+    relative_gap: float = pa.Field(gt=0, description="|a - b| / min(a, b)", metadata={"unit": "ratio"})
 
     class Config:
         strict = False

@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS price_observations (
     batch_output_usd_per_mtok DOUBLE,
     display_name              VARCHAR,
     context_length            BIGINT,
+    citation                  VARCHAR,   -- curated rows: where the price comes from
     PRIMARY KEY (source, provider, source_model_id, service_tier, context_tier_min_tokens, fetch_id)
 );
 
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS models (
     data_open       BOOLEAN NOT NULL,
     code_open       BOOLEAN NOT NULL,
     license_id      VARCHAR,
+    required        BOOLEAN NOT NULL,   -- on the list every quarterly table must cover
     citation        VARCHAR NOT NULL
 );
 
@@ -40,7 +42,7 @@ CREATE TABLE IF NOT EXISTS model_aliases (
     source          VARCHAR NOT NULL,
     source_model_id VARCHAR NOT NULL,
     canonical_model VARCHAR NOT NULL,
-    rule            VARCHAR NOT NULL,   -- curated / openrouter_id
+    rule            VARCHAR NOT NULL,   -- curated / openrouter_id / curated_id
     citation        VARCHAR,
     PRIMARY KEY (source, source_model_id)
 );
@@ -67,6 +69,7 @@ CREATE TABLE IF NOT EXISTS model_prices (
     fetch_id                  VARCHAR NOT NULL,
     stale                     BOOLEAN NOT NULL,
     stale_reason              VARCHAR,
+    citation                  VARCHAR,   -- curated rows: where the price comes from
     PRIMARY KEY (quarter, canonical_model, provider, source, source_model_id, service_tier, context_tier_min_tokens)
 );
 

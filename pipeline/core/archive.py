@@ -15,13 +15,50 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 
+# An object name is a sha256 and nothing else: a journal line cannot point outside objects/.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def sha256_hex(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+def append_jsonl(path: Path, records: list[dict]) -> None:
+    """Append records as JSON lines, under an exclusive lock, fsync'd before returning."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, sort_keys=True, default=str) + "\n" for r in records)
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            # A line cut short by a killed writer must not swallow this one.
+            if fh.seek(0, os.SEEK_END) > 0:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    fh.write(b"\n")
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a killed process; the rest is intact
 
 
 class RawArchive:
@@ -31,6 +68,8 @@ class RawArchive:
         self.journal_path = self.raw_dir / "fetches.jsonl"
 
     def path_for(self, sha256: str) -> Path:
+        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+            raise ValueError(f"not a sha256 (64 lowercase hex digits): {sha256!r}")
         return self.objects / sha256[:2] / f"{sha256}.gz"
 
     def put(self, body: bytes) -> str:
@@ -42,7 +81,7 @@ class RawArchive:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
-                with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+                with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, compresslevel=6) as gz:
                     gz.write(body)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -53,7 +92,10 @@ class RawArchive:
         return digest
 
     def has(self, sha256: str) -> bool:
-        return self.path_for(sha256).exists()
+        try:
+            return self.path_for(sha256).exists()
+        except ValueError:
+            return False  # a damaged journal line names no object we could hold
 
     def get(self, sha256: str) -> bytes:
         path = self.path_for(sha256)
@@ -67,28 +109,10 @@ class RawArchive:
     # -- journal ---------------------------------------------------------------------------
 
     def append_fetch(self, record: dict) -> None:
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(record, sort_keys=True, default=str) + "\n"
-        with open(self.journal_path, "a", encoding="utf-8") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                fh.write(line)
-                fh.flush()
-                os.fsync(fh.fileno())
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        append_jsonl(self.journal_path, [record])
 
     def fetches(self) -> Iterator[dict]:
-        if not self.journal_path.exists():
-            return
-        with open(self.journal_path, encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if line:
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError:
-                        continue  # a line cut short by a killed process; the rest is intact
+        return read_jsonl(self.journal_path)
 
     def last_success(self, source: str, url: str) -> dict | None:
         """The newest fetch of `url` by `source` that produced an archived body."""

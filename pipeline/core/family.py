@@ -39,4 +39,7 @@ class Family:
     # Curated confirmations for the guards, read from the curated directory.
     confirmations: Callable[[Path], pl.DataFrame | None] | None = None
     description: str = ""
+    # Extra lines for `ledger status` (e.g. alias coverage), from a read-only connection to the
+    # published warehouse.
+    status_report: Callable[[object], str] | None = None
     extra: dict = field(default_factory=dict)

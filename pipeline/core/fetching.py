@@ -6,6 +6,8 @@
           cannot be reached falls back to the newest archived or bundled response, recorded as
           mode `fallback`, stale, with the reason.
 - file:   a local copy of a response, observed at a given date (`ledger ingest`).
+- backfill: past versions from the public record (GitHub commits, Wayback Machine captures),
+          one per quarter asked, observed at the commit's or capture's time (pipeline/core/backfill.py).
 
 Every attempt gets a fetch record (the `raw_fetch` columns) appended to the journal before
 anything parses it; every body, and every partial body of a failed request, is archived.
@@ -17,16 +19,19 @@ import os
 import time
 import uuid
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.core.archive import RawArchive, sha256_hex
 from pipeline.core.http import FetchError, HttpClient
+from pipeline.core.quarters import Quarter
 from pipeline.core.recorded import RecordedResponse, load_index
 from pipeline.core.sources import Source, SourceFormatError
 
-MODES = ("live", "replay", "auto", "file")
+MODES = ("live", "replay", "auto", "file", "backfill")
+MAX_PARALLEL_URLS = 8
 
 
 def utcnow() -> datetime:
@@ -44,12 +49,21 @@ class FetchPlan:
     # For sources with several URLs: which one the ingested file stands for.
     ingest_endpoint: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # backfill: the quarters to rebuild, the history list (default: the curated one), and the
+    # run's bounds (requests, longest wait for a rate-limit reset, pause between requests).
+    backfill_quarters: tuple[Quarter, ...] = ()
+    history_file: Path | None = None
+    backfill_max_requests: int = 300
+    backfill_max_wait_s: float = 300.0
+    backfill_pause_s: float = 1.0
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; expected one of {', '.join(MODES)}")
         if self.mode == "file" and (self.ingest_file is None or self.ingest_observed_at is None):
             raise ValueError("mode 'file' needs a file and an observed-at date")
+        if self.mode == "backfill" and not self.backfill_quarters:
+            raise ValueError("mode 'backfill' needs the quarters to rebuild")
 
 
 @dataclass
@@ -103,20 +117,29 @@ def collect(source: Source, plan: FetchPlan, http: HttpClient | None, archive: R
         return _from_file(source, plan, archive, known_fetch_ids)
     if plan.mode == "replay":
         return _replay(source, plan, archive, recorded, known_fetch_ids)
+    if plan.mode == "backfill":
+        # Imported here: the backfill module builds on this one's records.
+        from pipeline.core.backfill import collect_backfill
+
+        return collect_backfill(source, plan, http, archive, known_fetch_ids)
     out = _replay(source, plan, archive, recorded, known_fetch_ids) if plan.mode == "auto" else []
     if http is None:
         raise RuntimeError("live fetching needs an HTTP client")
     failures = []
-    for url in source.url_list(plan.curated_dir):
-        try:
-            out.extend(_live_group(source, plan, http, archive, url))
-        except _GroupFailed as failed:
+    urls = source.url_list(plan.curated_dir)
+    # Several URLs are fetched side by side; the client's per-host limit keeps it polite.
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL_URLS, len(urls)))) as pool:
+        results = list(pool.map(lambda u: _live_or_failure(source, plan, http, archive, u), urls))
+    for url, result in zip(urls, results):
+        if isinstance(result, _GroupFailed):
             if plan.mode == "auto":
-                fallback = _fallback(source, plan, archive, recorded, url, failed.record)
+                fallback = _fallback(source, plan, archive, recorded, url, result.record)
                 if fallback:
                     out.extend(fallback)
                     continue
-            failures.append(failed.record)
+            failures.append(result.record)
+        else:
+            out.extend(result)
     if failures:
         raise SourceUnavailable(source.name, failures)
     return out
@@ -125,6 +148,22 @@ def collect(source: Source, plan: FetchPlan, http: HttpClient | None, archive: R
 class _GroupFailed(Exception):
     def __init__(self, record: dict):
         self.record = record
+
+
+def _readable(archive: RawArchive, sha256: str) -> bytes | None:
+    """An archived body, or None when it is missing or does not match its sha256."""
+    try:
+        return archive.get(sha256)
+    except (OSError, ValueError, EOFError):
+        return None
+
+
+def _live_or_failure(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive,
+                     url: str) -> list[Fetched] | _GroupFailed:
+    try:
+        return _live_group(source, plan, http, archive, url)
+    except _GroupFailed as failed:
+        return failed
 
 
 def _auth_headers(source: Source, plan: FetchPlan) -> dict[str, str]:
@@ -144,8 +183,9 @@ def _live_group(source: Source, plan: FetchPlan, http: HttpClient, archive: RawA
         fetch_id = new_fetch_id(source.name, plan.as_of)
         group_id = group_id or fetch_id
         last = archive.last_success(source.name, http.resolve(page_url))
-        if last and not archive.has(last["sha256"]):
-            last = None  # nothing to re-use on a 304: ask for the full body
+        cached = _readable(archive, last["sha256"]) if last else None
+        if cached is None:
+            last = None  # nothing (intact) to re-use on a 304: ask for the full body
         try:
             resp = http.get(page_url, allowed_hosts=allowed, headers=source.headers,
                             secret_headers=_auth_headers(source, plan),
@@ -163,7 +203,7 @@ def _live_group(source: Source, plan: FetchPlan, http: HttpClient, archive: RawA
             raise _GroupFailed(rec) from exc
         reused = None
         if resp.not_modified and last:
-            body, reused = archive.get(last["sha256"]), last["fetch_id"]
+            body, reused = cached, last["fetch_id"]
         else:
             body = resp.body
             archive.put(body)
@@ -221,11 +261,15 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive,
               recorded: list[RecordedResponse], url: str, failure: dict) -> list[Fetched]:
     """The newest archived live response for `url`, or the newest bundled one, marked stale."""
     archived: dict[str, list[dict]] = {}
+    broken: set[str] = set()  # a paged group with a failed page is not a whole response
     for rec in archive.fetches():
-        if (rec.get("source") == source.name and rec.get("mode") == "live" and not rec.get("error")
-                and rec.get("sha256") and archive.has(rec["sha256"])):
+        if rec.get("source") != source.name or rec.get("mode") != "live":
+            continue
+        if rec.get("error"):
+            broken.add(rec["group_id"])
+        elif rec.get("sha256") and archive.has(rec["sha256"]):
             archived.setdefault(rec["group_id"], []).append(rec)
-    live_groups = [recs for recs in archived.values() if recs[0].get("endpoint") == url]
+    live_groups = [recs for gid, recs in archived.items() if recs[0].get("endpoint") == url and gid not in broken]
     best_live = max(live_groups, key=lambda recs: recs[0]["observed_at"], default=None)
     bundled = [e for e in recorded if e.group == url and e.observed_at <= plan.as_of]
     newest_bundled_day = max((e.observed_on for e in bundled), default=None)

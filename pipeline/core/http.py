@@ -3,11 +3,13 @@
 What it guarantees, whatever the source:
 - explicit connect/read timeouts and TLS verification;
 - retries with exponential backoff and jitter on connection errors and 5xx;
-  a 429's Retry-After is honoured up to a cap;
+  a 429's Retry-After is honoured up to a cap (without one, the usual backoff);
+- a TLS certificate that does not verify is refused at once, never retried;
 - at most `per_host_limit` requests in flight per host (process-wide);
 - bodies are streamed and the request is aborted once `max_body_bytes` is passed;
 - redirects are followed only to hosts the source declares;
-- conditional GET (If-None-Match / If-Modified-Since); a 304 comes back as `not_modified`;
+- conditional GET (If-None-Match / If-Modified-Since); a 304 comes back as `not_modified`,
+  and a 304 to a request that was not conditional is an error (there is no body to reuse);
 - secret headers (API keys from environment variables) are sent, never recorded: errors
   and responses carry the URL, the status and a reason, nothing from the request headers.
 """
@@ -15,6 +17,8 @@ What it guarantees, whatever the source:
 from __future__ import annotations
 
 import dataclasses
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +39,8 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 class HttpPolicy:
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
+    # Whole-response deadline: a body trickling in byte by byte never trips the read timeout.
+    total_timeout_s: float = 300.0
     max_attempts: int = 4
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
@@ -54,6 +60,8 @@ class HttpResponse:
     last_modified: str | None
     attempts: int
     elapsed_s: float
+    # Response headers, lower-cased (paging links, rate-limit counters); never request headers.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def not_modified(self) -> bool:
@@ -64,8 +72,10 @@ class FetchError(Exception):
     """A request that produced no usable response. `body` keeps whatever bytes did arrive."""
 
     def __init__(self, url: str, reason: str, *, status: int | None = None,
-                 body: bytes | None = None, attempts: int = 1, retryable: bool = False):
+                 body: bytes | None = None, attempts: int = 1, retryable: bool = False,
+                 headers: Mapping[str, str] | None = None):
         super().__init__(f"{reason} ({url})")
+        self.headers = dict(headers or {})
         self.url = url
         self.reason = reason
         self.status = status
@@ -75,7 +85,7 @@ class FetchError(Exception):
 
 
 class RetryAfter(FetchError):
-    def __init__(self, url: str, reason: str, wait_s: float, **kw):
+    def __init__(self, url: str, reason: str, wait_s: float | None, **kw):
         super().__init__(url, reason, retryable=True, **kw)
         self.wait_s = wait_s
 
@@ -167,10 +177,11 @@ class HttpClient:
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, RetryAfter):
+            if isinstance(exc, RetryAfter) and exc.wait_s is not None:
                 return min(exc.wait_s, self.policy.retry_after_cap_s)
             return tenacity.wait_exponential_jitter(
-                initial=self.policy.backoff_initial_s, max=self.policy.backoff_max_s)(state)
+                multiplier=self.policy.backoff_initial_s, max=self.policy.backoff_max_s,
+                jitter=self.policy.backoff_initial_s)(state)
 
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.policy.max_attempts),
@@ -185,13 +196,14 @@ class HttpClient:
     def _get_following_redirects(self, url: str, headers: dict[str, str],
                                  allowed: set[str]) -> HttpResponse:
         timeout = httpx.Timeout(self.policy.read_timeout_s, connect=self.policy.connect_timeout_s)
+        deadline = time.monotonic() + self.policy.total_timeout_s
         with httpx.Client(timeout=timeout, verify=True, follow_redirects=False,
                           transport=self.transport) as client:
             current = url
             for _ in range(self.policy.max_redirects + 1):
                 semaphore = _HostLimiter.get(host_of(current), self.policy.per_host_limit)
                 with semaphore:
-                    outcome = self._one_request(client, current, headers)
+                    outcome = self._one_request(client, current, headers, deadline)
                 if isinstance(outcome, HttpResponse):
                     return outcome
                 target = urljoin(current, outcome)
@@ -201,7 +213,8 @@ class HttpClient:
                 current = target
             raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 
-    def _one_request(self, client: httpx.Client, url: str, headers: dict[str, str]) -> HttpResponse | str:
+    def _one_request(self, client: httpx.Client, url: str, headers: dict[str, str],
+                     deadline: float) -> HttpResponse | str:
         """One request: a response, or the Location of a redirect."""
         cap = self.policy.max_body_bytes
         try:
@@ -211,36 +224,63 @@ class HttpClient:
                 if r.status_code == 429:
                     wait_s = parse_retry_after(r.headers.get("retry-after"))
                     body = _read_capped(r, cap, url)
-                    raise RetryAfter(url, "HTTP 429 Too Many Requests", wait_s if wait_s is not None
-                                     else self.policy.backoff_initial_s, status=429, body=body)
+                    raise RetryAfter(url, "HTTP 429 Too Many Requests", wait_s, status=429, body=body,
+                                     headers=_lowered(r.headers))
                 if r.status_code >= 400:
                     body = _read_capped(r, cap, url, truncate=True)
                     raise FetchError(url, f"HTTP {r.status_code}", status=r.status_code, body=body,
-                                     retryable=r.status_code >= 500)
+                                     retryable=r.status_code >= 500, headers=_lowered(r.headers))
                 declared = r.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > cap:
                     raise FetchError(url, f"body of {int(declared):,} bytes is over the cap of {cap:,} bytes",
                                      status=r.status_code)
-                body = b"" if r.status_code == 304 else _read_capped(r, cap, url)
+                if r.status_code == 304 and not ("If-None-Match" in headers or "If-Modified-Since" in headers):
+                    raise FetchError(url, "HTTP 304 Not Modified to a request that asked for the whole body "
+                                          "(no archived copy to reuse)", status=304)
+                body = b"" if r.status_code == 304 else _read_capped(r, cap, url, deadline=deadline)
                 return HttpResponse(url=url, status=r.status_code, body=body,
                                     content_type=r.headers.get("content-type"),
                                     etag=r.headers.get("etag"),
                                     last_modified=r.headers.get("last-modified"),
-                                    attempts=1, elapsed_s=0.0)
+                                    attempts=1, elapsed_s=0.0, headers=_lowered(r.headers))
         except FetchError:
             raise
         except httpx.TimeoutException as exc:
             raise FetchError(url, f"timed out ({type(exc).__name__})", retryable=True) from exc
         except httpx.TransportError as exc:
+            if _caused_by(exc, socket.gaierror):
+                # No DNS answer (offline, or a wrong host): retrying within seconds will not help.
+                raise FetchError(url, f"host {host_of(url)!r} not resolved: {exc}") from exc
+            if _caused_by(exc, ssl.SSLCertVerificationError):
+                # An untrusted or mismatched certificate: the same one comes back on every retry.
+                raise FetchError(url, f"TLS certificate verification failed: {exc}") from exc
             raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}",
                              body=getattr(exc, "partial_body", None), retryable=True) from exc
 
 
-def _read_capped(response: httpx.Response, cap: int, url: str, truncate: bool = False) -> bytes:
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _lowered(headers: httpx.Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def _read_capped(response: httpx.Response, cap: int, url: str, truncate: bool = False,
+                 deadline: float | None = None) -> bytes:
     buf = bytearray()
     try:
         for chunk in response.iter_bytes():
             buf += chunk
+            if deadline is not None and time.monotonic() > deadline:
+                raise FetchError(url, f"response not complete within the deadline ({len(buf):,} bytes so far)",
+                                 status=response.status_code, body=bytes(buf[:cap]), retryable=True)
             if len(buf) > cap:
                 if truncate:
                     return bytes(buf[:cap])

@@ -76,6 +76,7 @@ class SourceOutcome:
                 "rejected": self.rejected, "excluded": self.excluded,
                 "quarantined": self.quarantined, "exact_duplicates": self.exact_duplicates,
                 "reused_parses": self.reused_parses, "stale": self.stale, "error": self.error,
+                "stale_reason": next((f["stale_reason"] for f in self.fetches if f.get("stale_reason")), None),
                 "checks": {c.name: c.passed for c in self.checks}}
 
 
@@ -183,10 +184,11 @@ def _checks(source: Source, o: SourceOutcome) -> list[CheckOutcome]:
                           f"{e['column']}: {e['check']}" for e in o.schema_errors[:3]))
     parsed_anything = o.entries > 0 or o.reused_parses > 0 or not o.fetches
     share_ok = o.bad_share <= source.max_bad_share and parsed_anything
+    urls = ", ".join(sorted({f["url"] for f in o.fetches})) or "no fetch"
     share_summary = (f"{o.rejected} rejected + {o.quarantined} quarantined of {o.entries} entries "
-                     f"({o.bad_share:.1%}; limit {source.max_bad_share:.0%})")
+                     f"({o.bad_share:.1%}; limit {source.max_bad_share:.0%}) in {urls}")
     if not parsed_anything:
-        share_summary = "no usable rows in any body"
+        share_summary = f"no usable rows in {urls}"
     return [
         CheckOutcome(SCHEMA_VALID, schema_ok, True, schema_summary, o.schema_errors[:SAMPLE]),
         CheckOutcome(USABLE_SHARE, share_ok, True, share_summary),
@@ -198,7 +200,7 @@ def _checks(source: Source, o: SourceOutcome) -> list[CheckOutcome]:
 RAW_FETCH_COLUMNS = ["fetch_id", "source", "family", "url", "endpoint", "requested_at", "observed_at", "status",
                      "sha256", "bytes", "content_type", "mode", "error", "etag", "last_modified",
                      "attempts", "elapsed_ms", "stale", "stale_reason", "reused_fetch_id", "group_id",
-                     "page", "run_id", "parser_version", "parsed_fetch_id"]
+                     "page", "run_id", "parser_version", "parsed_fetch_id", "provenance"]
 RAW_FETCH_SCHEMA = {c: pl.String for c in RAW_FETCH_COLUMNS} | {
     "status": pl.Int32, "bytes": pl.Int64, "attempts": pl.Int32, "elapsed_ms": pl.Int64,
     "stale": pl.Boolean, "page": pl.Int32}

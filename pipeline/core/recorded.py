@@ -47,6 +47,9 @@ def load_index(source: str, directory: Path | None) -> list[RecordedResponse]:
         if missing:
             raise ValueError(f"{index_path}: response #{i} lacks {missing}")
         path = directory / entry["file"]
+        # A file name from the index stays inside the source's folder (no "../", no absolute path).
+        if not path.resolve().is_relative_to(directory.resolve()):
+            raise ValueError(f"{index_path}: response #{i} names {entry['file']!r}, outside {directory}")
         if not path.exists():
             raise FileNotFoundError(f"{index_path}: response #{i} names {entry['file']}, which is missing")
         out.append(RecordedResponse(source=source, observed_on=date.fromisoformat(entry["observed_on"]),

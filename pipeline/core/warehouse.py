@@ -89,6 +89,10 @@ class RefreshInProgress(RuntimeError):
     pass
 
 
+class UnreadableWarehouse(RuntimeError):
+    """The published file exists but DuckDB cannot open it."""
+
+
 @dataclass
 class RefreshLock:
     """One refresh at a time, across processes (flock; released by the OS if the holder dies)."""
@@ -155,8 +159,22 @@ class Staging:
         self.paths.staging_dir.mkdir(parents=True, exist_ok=True)
         _set_aside_orphans(self.paths, keep=self.path)
         if self.paths.db.exists():
-            shutil.copyfile(self.paths.db, self.path)
-        self.con = connect(self.path)
+            try:
+                shutil.copyfile(self.paths.db, self.path)
+            except OSError as exc:
+                # A disk-full copy is useless and takes the space the next run needs.
+                self.path.unlink(missing_ok=True)
+                raise OSError(exc.errno, f"cannot copy the published warehouse {self.paths.db} to "
+                                         f"{self.path}: {exc.strerror or exc}") from exc
+            try:
+                self.con = connect(self.path)
+            except duckdb.Error as exc:
+                self.path.unlink(missing_ok=True)
+                raise RuntimeError(f"the published warehouse {self.paths.db} cannot be opened ({exc}); "
+                                   "it was left as it is and nothing was published: restore a good copy "
+                                   "or move it aside to rebuild from the raw archive") from exc
+        else:
+            self.con = connect(self.path)
         apply_ddl(self.con)
         return self.con
 
@@ -218,7 +236,11 @@ def read_published(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection | None]:
     if not paths.db.exists():
         yield None
         return
-    con = connect(paths.db, read_only=True)
+    try:
+        con = connect(paths.db, read_only=True)
+    except duckdb.Error as exc:
+        raise UnreadableWarehouse(f"the published warehouse {paths.db} cannot be opened ({exc}); "
+                                  "restore a good copy or move it aside to rebuild from the raw archive") from None
     try:
         yield con
     finally:

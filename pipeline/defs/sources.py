@@ -39,7 +39,7 @@ def build_source_asset(source: Source, family: Family) -> dg.AssetsDefinition:
     def _source_asset(context: dg.AssetExecutionContext, settings: LedgerSettings, http: HttpResource,
                       warehouse: WarehouseResource):
         try:
-            outcome = ingest_source(source, family, settings.plan(context.run_id), http.client(),
+            outcome = ingest_source(source, family, settings.plan(context.run.run_id), http.client(),
                                     warehouse.archive(), warehouse.con())
         except SourceUnavailable as exc:
             progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", exc)

@@ -1,6 +1,8 @@
 """Prices: what providers charge per 1M tokens, from APIs, price files and pricing pages."""
 
 from pipeline.core.family import Family
+from pipeline.prices.confirm import confirmations
+from pipeline.prices.coverage import alias_coverage_report
 from pipeline.prices.guards import GUARDS, PRICE_KEY
 from schemas.prices import PriceObservation
 
@@ -10,5 +12,7 @@ FAMILY = Family(
     key_columns=PRICE_KEY,
     schema=PriceObservation,
     guards=GUARDS,
+    confirmations=confirmations,
     description="API prices per 1M tokens by provider and model",
+    status_report=alias_coverage_report,
 )

@@ -1,6 +1,7 @@
 """Row guards for prices. Pure: frames in, violating rows (`__row`, `detail`) out.
 
-Negative and NaN prices are caught by the schema (schemas/prices.py) and quarantined there.
+Negative and NaN prices are caught by the schema (schemas/prices.py) and duplicate keys in one
+fetch by the core (pipeline/core/validate.py); both quarantine the row like these guards do.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import polars as pl
 
 from pipeline.core.family import Guard, GuardContext
 from pipeline.core.validate import ROW
+from pipeline.prices.confirm import confirmed_mask
 from schemas.prices import PRICE_COLUMNS
 
 # Above this, a per-1M-token price is far more likely a unit mistake than a real price
@@ -22,18 +24,15 @@ _EMPTY = pl.DataFrame(schema={ROW: pl.Int64, "detail": pl.String})
 
 
 def _confirmed(rows: pl.DataFrame, ctx: GuardContext) -> pl.Series:
-    """Rows a curated price confirms (same provider and model id)."""
-    conf = ctx.confirmations
-    if conf is None or conf.height == 0:
-        return pl.Series([False] * rows.height)
-    keys = set(zip(conf["provider"].to_list(), conf["model"].to_list()))
-    return pl.Series([(p, m) in keys for p, m in zip(rows["provider"], rows["source_model_id"])])
+    """Rows a curated price confirms (same provider, model and tier, same amounts)."""
+    return confirmed_mask(rows, ctx.source, ctx.confirmations)
 
 
 def price_above_cap(rows: pl.DataFrame, ctx: GuardContext) -> pl.DataFrame:
     if rows.height == 0:
         return _EMPTY
-    over = pl.any_horizontal([pl.col(c).fill_null(0) > MAX_USD_PER_MTOK for c in PRICE_COLUMNS])
+    # NaN compares above every number in polars; it is the schema's not_nan rule, not this one.
+    over = pl.any_horizontal([pl.col(c).fill_nan(None).fill_null(0) > MAX_USD_PER_MTOK for c in PRICE_COLUMNS])
     hits = rows.with_columns(_confirmed(rows, ctx).alias("__confirmed")).filter(over & ~pl.col("__confirmed"))
     detail = pl.concat_str([pl.lit("price above $1,000 per 1M tokens: "),
                             pl.concat_str([pl.format("{}={}", pl.lit(c), pl.col(c))

@@ -13,6 +13,8 @@ Quirks:
 - ":free" variants are priced 0 on purpose: kept, flagged `is_free`.
 - Per-request, per-image, audio and web-search prices are not per-token text prices and are
   not read.
+- Older responses (2024 captures, read by `ledger backfill`) carry only `prompt` and `completion`
+  prices and no `created`: cache prices then stay empty, nothing is guessed.
 """
 
 from __future__ import annotations

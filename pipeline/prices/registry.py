@@ -2,7 +2,9 @@
 
 `pipeline/curated/models.csv`: one row per canonical model (OpenRouter's `author/slug` form
 where one exists), with its developer, size, openness flags, license and a citation.
-`pipeline/curated/model_aliases.csv`: a source's own id -> canonical id, exact, cited.
+`pipeline/curated/model_aliases*.csv` (one file per family that needs aliases, e.g.
+`model_aliases.csv`, `model_aliases_benchmarks.csv`): a source's own id -> canonical id, exact,
+cited.
 
 Matching is exact, never fuzzy. OpenRouter ids are canonical ids by definition, so an
 OpenRouter id maps to itself (":free" variants to their paid id); dated or regional variants
@@ -18,11 +20,10 @@ import polars as pl
 from pipeline.core.curated import CuratedError, read_curated
 
 MODELS_FILE = "models.csv"
-ALIASES_FILE = "model_aliases.csv"
 MODELS_SCHEMA = {"canonical_model": pl.String, "display_name": pl.String, "developer": pl.String,
                  "family": pl.String, "release_date": pl.Date, "params_b": pl.Float64,
                  "weights_open": pl.Boolean, "data_open": pl.Boolean, "code_open": pl.Boolean,
-                 "license_id": pl.String, "citation": pl.String}
+                 "license_id": pl.String, "required": pl.Boolean, "citation": pl.String}
 ALIASES_SCHEMA = {"source": pl.String, "source_model_id": pl.String, "canonical_model": pl.String,
                   "citation": pl.String}
 ALIAS_COLUMNS = ["source", "source_model_id", "canonical_model", "rule", "citation"]
@@ -32,7 +33,8 @@ FREE_SUFFIX = ":free"
 def load_models(curated_dir: Path) -> pl.DataFrame:
     path = Path(curated_dir) / MODELS_FILE
     models = read_curated(path, MODELS_SCHEMA, required=("canonical_model", "developer", "weights_open",
-                                                          "data_open", "code_open", "citation"))
+                                                          "data_open", "code_open", "required",
+                                                          "citation"))
     dupes = models.filter(pl.col("canonical_model").is_duplicated())["canonical_model"].unique().to_list()
     if dupes:
         raise CuratedError(f"{path}: canonical_model repeated: {sorted(dupes)}")
@@ -40,11 +42,13 @@ def load_models(curated_dir: Path) -> pl.DataFrame:
 
 
 def load_aliases(curated_dir: Path) -> pl.DataFrame:
-    path = Path(curated_dir) / ALIASES_FILE
-    aliases = read_curated(path, ALIASES_SCHEMA, required=tuple(ALIASES_SCHEMA))
+    files = sorted(Path(curated_dir).glob("model_aliases*.csv"))
+    aliases = pl.concat([read_curated(p, ALIASES_SCHEMA, required=tuple(ALIASES_SCHEMA)) for p in files]
+                        or [pl.DataFrame(schema=ALIASES_SCHEMA)])
     dupes = aliases.filter(pl.struct("source", "source_model_id").is_duplicated())
     if dupes.height:
-        raise CuratedError(f"{path}: source ids mapped twice: {dupes.select('source', 'source_model_id').rows()}")
+        raise CuratedError(f"{curated_dir}/model_aliases*.csv: source ids mapped twice: "
+                           f"{dupes.select('source', 'source_model_id').unique().rows()}")
     return aliases
 
 
@@ -52,17 +56,26 @@ def openrouter_canonical(source_model_id: str) -> str:
     return source_model_id[: -len(FREE_SUFFIX)] if source_model_id.endswith(FREE_SUFFIX) else source_model_id
 
 
+# Sources whose ids are canonical ids already: OpenRouter's by definition (design.md), and the
+# curated price file's, whose `model` column is a canonical id.
+IDENTITY_SOURCES = {
+    "openrouter": ("openrouter_id", "OpenRouter ids are the canonical ids (design.md)"),
+    "curated_prices": ("curated_id", "prices.csv names models by canonical id"),
+}
+
+
 def build_aliases(curated: pl.DataFrame, observed: pl.DataFrame) -> pl.DataFrame:
-    """Curated aliases, plus OpenRouter ids observed in any source frame (`source`, `source_model_id`)."""
+    """Curated aliases, plus the ids of IDENTITY_SOURCES observed in any source frame
+    (`source`, `source_model_id`)."""
     rows = curated.with_columns(pl.lit("curated").alias("rule")).select(ALIAS_COLUMNS)
-    openrouter = (observed.filter(pl.col("source") == "openrouter")
-                  .select("source", "source_model_id").unique()
-                  .with_columns(pl.col("source_model_id").map_elements(openrouter_canonical, pl.String)
-                                .alias("canonical_model"),
-                                pl.lit("openrouter_id").alias("rule"),
-                                pl.lit("OpenRouter ids are the canonical ids (design.md)").alias("citation"))
-                  .select(ALIAS_COLUMNS))
-    both = pl.concat([rows, openrouter])
+    identity = [
+        observed.filter(pl.col("source") == source).select("source", "source_model_id").unique()
+        .with_columns(pl.col("source_model_id").map_elements(openrouter_canonical, pl.String)
+                      .alias("canonical_model"),
+                      pl.lit(rule).alias("rule"), pl.lit(citation).alias("citation"))
+        .select(ALIAS_COLUMNS)
+        for source, (rule, citation) in IDENTITY_SOURCES.items()]
+    both = pl.concat([rows, *identity])
     # A curated alias wins over the identity rule for the same source id.
     return both.unique(subset=["source", "source_model_id"], keep="first", maintain_order=True).sort(
         "source", "source_model_id")

@@ -25,6 +25,7 @@ class Reply:
     reset_after: int | None = None    # send this many body bytes, then reset the connection
     wait_for: threading.Event | None = None  # block until this event is set (stalled server)
     trickle_s: float = 0.0            # pause between 1 KiB chunks
+    chunked: bool = False             # no Content-Length: Transfer-Encoding chunked
 
 
 @dataclass
@@ -62,7 +63,12 @@ class Loopback:
                 reply = script[min(n, len(script) - 1)]
                 server._serve(self, reply)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # A client that hung up (a killed refresh, an aborted download) is part of the test.
+                pass
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -85,13 +91,23 @@ class Loopback:
         try:
             handler.send_response(reply.status)
             headers = {"Content-Type": "application/json", **reply.headers}
-            if "Content-Length" not in headers:
+            if reply.chunked:
+                headers["Transfer-Encoding"] = "chunked"
+            elif "Content-Length" not in headers:
                 headers["Content-Length"] = str(len(reply.body))
             for k, v in headers.items():
                 handler.send_header(k, v)
             handler.end_headers()
             body = reply.body if reply.reset_after is None else reply.body[: reply.reset_after]
-            if reply.trickle_s:
+            if reply.chunked:
+                for i in range(0, len(body), 1024):
+                    piece = body[i:i + 1024]
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    if reply.trickle_s:
+                        time.sleep(reply.trickle_s)
+                handler.wfile.write(b"0\r\n\r\n")
+                handler.wfile.flush()
+            elif reply.trickle_s:
                 for i in range(0, len(body), 1024):
                     handler.wfile.write(body[i:i + 1024])
                     handler.wfile.flush()

@@ -1,0 +1,191 @@
+"""The latest quarter's tables, in the shapes the public guides print them, every number linked
+to its provenance entry."""
+
+from __future__ import annotations
+
+from html import escape
+
+import duckdb
+import polars as pl
+
+from pipeline.report import data
+from pipeline.report.provenance import Entry, Provenance
+from pipeline.report.svg import compact
+
+
+def usd(v: float) -> str:
+    if abs(v) >= 100:
+        return f"${v:,.0f}"
+    # Cents where cents say it all ($0.30), else three significant digits ($0.075).
+    return f"${v:,.2f}" if abs(v) >= 1 or round(v, 2) == v else f"${v:.3g}"
+
+
+def count(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def score(v: float) -> str:
+    return f"{v:.1f}"
+
+
+def num(value, fmt, entry: Entry | None) -> str:
+    if value is None:
+        return '<td class="na">–</td>'
+    text = escape(fmt(value))
+    if entry is None:
+        return f'<td class="num">{text}</td>'
+    return f'<td class="num"><a href="#{entry.id}" title="{escape(entry.summary)}">{text}</a></td>'
+
+
+def cell(value) -> str:
+    if value is None:
+        return '<td class="na">–</td>'
+    if isinstance(value, bool):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    return f"<td>{escape(str(value))}</td>"
+
+
+def table(table_id: str, headers: list[str], rows: list[str]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    return (f'<table id="{table_id}" class="data"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(f"<tr>{r}</tr>" for r in rows) + "</tbody></table>")
+
+
+def missing(table_name: str) -> str:
+    return f'<p class="missing">No <code>{escape(table_name)}</code> rows for this quarter in the warehouse.</p>'
+
+
+class Inputs:
+    """Provenance entries of the quarter's inputs, shared by the sections."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, quarter: str, prov: Provenance):
+        self.prov = prov
+        api = data.read(con, "api_cost_at_scale",
+                        "SELECT DISTINCT canonical_model, source, observed_at, fetch_id FROM api_cost_at_scale "
+                        "WHERE quarter = ? AND is_reference", [quarter], needs=("is_reference",))
+        self.prices = {r["canonical_model"]: prov.fetch(r["fetch_id"], r["source"], r["observed_at"])
+                       for r in api.iter_rows(named=True)}
+        self.gpus: dict[str, Entry] = {}
+        rates = data.gpu_inputs(con, quarter)
+        for gpu in rates["gpu"].unique().sort().to_list() if not rates.is_empty() else []:
+            found = [prov.fetch(r["fetch_id"], r["source"], r["observed_at"])
+                     for r in rates.filter(pl.col("gpu") == gpu).iter_rows(named=True)]
+            self.gpus[gpu] = prov.derived(f"{gpu} on-demand USD per GPU-hour (min / median over offers)", found)
+        self.scores: dict[str, list[Entry]] = {}
+        for r in data.benchmark_inputs(con, quarter).iter_rows(named=True):
+            self.scores.setdefault(r["canonical_model"], []).append(
+                prov.fetch(r["fetch_id"], r["source"], r["observed_at"]))
+        hashes = data.read(con, "run_assumptions", "SELECT assumptions_hash, source FROM run_assumptions")
+        self.origins = dict(hashes.iter_rows()) if not hashes.is_empty() else {}
+
+    def assumptions(self, assumptions_hash: str | None) -> Entry:
+        return self.prov.assumptions(assumptions_hash, self.origins.get(assumptions_hash, ""))
+
+    def deployment(self, row: dict) -> Entry:
+        parts = [self.assumptions(row.get("assumptions_hash"))]
+        if row.get("gpu") in self.gpus:
+            parts.append(self.gpus[row["gpu"]])
+        return self.prov.derived(f"self-hosted cost of {row['deployment']}", parts)
+
+
+def spectrum(con, quarter: str, prov: Provenance) -> str:
+    rows = data.quarter_rows(con, "openness_spectrum", quarter, "category, canonical_model")
+    if rows.is_empty():
+        return missing("openness_spectrum")
+    licenses = {}
+    for r in data.license_inputs(con).iter_rows(named=True):
+        licenses[r["license_id"]] = prov.derived(f"license text {r['license_id']} ({r['source_url']})",
+                                                 [prov.fetch(None, r["source_url"], r["last_seen"])])
+    out = []
+    for r in rows.iter_rows(named=True):
+        lic = licenses.get(r.get("license_id"))
+        license_cell = (f'<td><a href="#{lic.id}" title="{escape(lic.summary)}">{escape(str(r["license_id"]))}</a></td>'
+                        if lic else cell(r.get("license_id")))
+        out.append(cell(r["category"]) + cell(r["canonical_model"]) + cell(r.get("weights_open"))
+                   + cell(r.get("data_open")) + cell(r.get("code_open")) + license_cell + cell(r.get("evidence")))
+    return table("t-spectrum", ["category", "model", "weights", "data", "code", "license", "evidence"], out)
+
+
+def tiers(con, quarter: str, inputs: Inputs) -> str:
+    rows = data.quarter_rows(con, "quality_tiers", quarter, "tier, gap_to_best, canonical_model")
+    if rows.is_empty():
+        return missing("quality_tiers")
+    out = []
+    for r in rows.iter_rows(named=True):
+        entry = inputs.prov.derived(f"{r['metric']} score of {r['canonical_model']}",
+                                    inputs.scores.get(r["canonical_model"], []))
+        out.append(cell(r.get("tier_label", r["tier"])) + cell(r["canonical_model"]) + cell(r["metric"])
+                   + num(r["score"], score, entry) + num(r["gap_to_best"], score, entry))
+    return table("t-tiers", ["tier", "model", "metric", "score", "gap to best"], out)
+
+
+def api_cost(con, quarter: str, inputs: Inputs) -> str:
+    rows = data.read(con, "api_cost_at_scale", "SELECT * FROM api_cost_at_scale WHERE quarter = ? AND is_reference "
+                     "ORDER BY canonical_model, monthly_requests", [quarter], needs=("is_reference",))
+    if rows.is_empty():
+        return missing("api_cost_at_scale")
+    volumes = sorted(rows["monthly_requests"].unique().to_list())
+    out = []
+    for (model,), group in rows.group_by("canonical_model", maintain_order=True):
+        first = group.row(0, named=True)
+        entry = inputs.prices.get(model)
+        by_volume = {r["monthly_requests"]: r["monthly_cost_usd"] for r in group.iter_rows(named=True)}
+        out.append(cell(model) + cell(first["provider"]) + num(first["input_usd_per_mtok"], usd, entry)
+                   + num(first["output_usd_per_mtok"], usd, entry)
+                   + "".join(num(by_volume.get(v), usd, entry) for v in volumes))
+    mix = rows.row(0, named=True)
+    note = (f'<p class="note">Monthly cost in USD for requests of {mix["input_tokens"]:,} input + '
+            f'{mix["output_tokens"]:,} output tokens, at each model\'s reference provider.</p>')
+    return note + table("t-api-cost", ["model", "provider", "input $/1M", "output $/1M",
+                                       *(f"{compact(v)} req/month" for v in volumes)], out)
+
+
+def self_hosted(con, quarter: str, inputs: Inputs) -> str:
+    rows = data.quarter_rows(con, "self_hosted_cost", quarter, "model_size_b, deployment")
+    if rows.is_empty():
+        return missing("self_hosted_cost")
+    out = []
+    for r in rows.iter_rows(named=True):
+        entry = inputs.deployment(r)
+        out.append(cell(r["deployment"]) + cell(r.get("model")) + cell(r["precision"])
+                   + cell(f"{r['gpu_count']}× {r['gpu']}") + num(r["monthly_gpu_cost_low"], usd, entry)
+                   + num(r["monthly_gpu_cost_high"], usd, entry) + num(r["monthly_capacity_requests"], count, entry)
+                   + num(r["usd_per_mtok_output_low"], usd, entry) + num(r["usd_per_mtok_output_high"], usd, entry)
+                   + cell(r.get("fits_in_memory")) + cell(r.get("note")))
+    return table("t-self-hosted", ["deployment", "model", "precision", "GPUs", "GPU $/month low", "GPU $/month high",
+                                   "capacity req/month", "$/1M output low", "$/1M output high", "fits", "note"], out)
+
+
+def crossover(con, quarter: str, inputs: Inputs) -> str:
+    rows = data.quarter_rows(con, "crossover", quarter, "deployment, canonical_model")
+    if rows.is_empty():
+        return missing("crossover")
+    out = []
+    for r in rows.iter_rows(named=True):
+        parts = [inputs.deployment(r)] + ([inputs.prices[r["canonical_model"]]]
+                                          if r["canonical_model"] in inputs.prices else [])
+        entry = inputs.prov.derived(f"crossover of {r['deployment']} against {r['canonical_model']}", parts)
+        reason = r.get("reason_gpu_only") or r.get("reason_with_hidden_costs")
+        out.append(cell(r["deployment"]) + cell(r["canonical_model"])
+                   + num(r["breakeven_requests_gpu_only"], count, entry)
+                   + num(r["breakeven_requests_with_hidden_costs"], count, entry) + cell(reason))
+    return table("t-crossover", ["deployment", "API model", "break-even req/month (GPU only)",
+                                 "break-even req/month (with hidden costs)", "why none"], out)
+
+
+def tco(con, quarter: str, inputs: Inputs) -> str:
+    rows = data.quarter_rows(con, "tco_at_volume", quarter, "monthly_requests, total, option")
+    if rows.is_empty():
+        return missing("tco_at_volume")
+    out = []
+    for r in rows.iter_rows(named=True):
+        target = r["option"].split(":", 1)[-1]
+        parts = [inputs.assumptions(r.get("assumptions_hash"))]
+        if r["kind"] == "api" and target in inputs.prices:
+            parts.append(inputs.prices[target])
+        entry = inputs.prov.derived(f"TCO of {r['option']}", parts)
+        out.append(cell(r["option"]) + num(r["monthly_requests"], count, None)
+                   + "".join(num(r[c], usd, entry) for c in ("inference", "ml_engineering", "infrastructure",
+                                                             "monitoring", "total")) + cell(r.get("note")))
+    return table("t-tco", ["option", "req/month", "inference", "ML engineering", "infrastructure", "monitoring",
+                           "total $/month", "note"], out)

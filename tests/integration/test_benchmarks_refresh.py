@@ -1,0 +1,44 @@
+"""The benchmark assets and checks materialised by Dagster over the bundled responses."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from pipeline.core.warehouse import connect
+from pipeline.defs import benchmarks as defs
+from pipeline.defs.prices import model_registry
+from pipeline.defs.sources import source_assets
+from pipeline.resources import HttpResource, LedgerSettings, WarehouseResource
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.integration
+
+
+def test_benchmark_assets_materialise_and_pass_their_checks(ledger_paths, instance):
+    ours = [a for a in source_assets if a.key.path[0] == "benchmarks"]
+    warehouse = WarehouseResource(warehouse_dir=str(ledger_paths.warehouse_dir),
+                                  exports_dir=str(ledger_paths.exports_dir))
+    result = dg.materialize(
+        [*ours, model_registry, defs.benchmark_registry, defs.benchmark_scores, defs.quality_index,
+         defs.benchmark_score_moves],
+        partition_key="2026-10-01", instance=instance, raise_on_error=False,
+        resources={"settings": LedgerSettings(mode="replay", as_of=AS_OF.isoformat()), "http": HttpResource(),
+                   "warehouse": warehouse})
+    assert result.success
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+    for asset, check in (("benchmark_scores", defs.BENCHMARK_SCORES_VALID), ("quality_index", defs.QUALITY_INDEX_VALID),
+                         ("benchmark_score_moves", defs.SCORE_MOVES_EXPLAINED)):
+        assert checks[(asset, check)].passed
+    assert checks[("benchmark_score_moves", defs.SCORE_MOVES_EXPLAINED)].severity == dg.AssetCheckSeverity.WARN
+    assert all(checks[(a.key.to_user_string(), "usable_share")].passed for a in ours)
+    # Nothing publishes without the publish step: the run's staging copy is kept aside for inspection.
+    staged = next((ledger_paths.staging_dir / "failed").glob("*.duckdb"))
+    con = connect(staged, read_only=True)
+    try:
+        rows = con.execute("SELECT count(*), bool_and(provisional) FROM benchmark_scores "
+                           "WHERE quarter = '2026Q4'").fetchall()
+        index = con.execute("SELECT count(*) FROM quality_index WHERE quarter = '2026Q4' AND meets_coverage").fetchall()
+    finally:
+        con.close()
+    assert rows[0][0] > 250 and rows[0][1] is True and index[0][0] >= 20

@@ -1,0 +1,64 @@
+"""The snapshot checks in SQL: cross-source discrepancies, dropped models, quarantine release."""
+
+import json
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from pipeline.core.quarters import Quarter
+from pipeline.core.warehouse import apply_ddl
+from pipeline.prices.confirm import release_confirmed
+from pipeline.prices.snapshot import missing_models, record_discrepancies
+
+HEADER = ("provider,model,input_usd_per_mtok,output_usd_per_mtok,cached_input_usd_per_mtok,cache_write_usd_per_mtok,"
+          "batch_input_usd_per_mtok,batch_output_usd_per_mtok,context_tier_min_tokens,observed_on,citation\n")
+INSERT = """INSERT INTO model_prices (quarter, provisional, canonical_model, provider, source, source_model_id,
+    service_tier, context_tier_min_tokens, is_free, input_usd_per_mtok, output_usd_per_mtok, observed_at, fetch_id, stale)
+    VALUES (?, false, ?, ?, ?, ?, 'standard', 0, false, ?, ?, TIMESTAMP '2026-08-19', ?, false)"""
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    apply_ddl(c)
+    yield c
+    c.close()
+
+
+def test_discrepancy_above_five_percent_is_recorded_with_both_sides(con):
+    for q, model, src, sid, i, o, fid in [
+            ("2026Q3", "openai/gpt-4o", "litellm", "gpt-4o", 2.5, 10.0, "f-lite"),
+            ("2026Q3", "openai/gpt-4o", "openai_pricing_page", "gpt-4o", 2.5, 10.4, "f-page"),   # 4%: fine
+            ("2026Q3", "openai/o3", "litellm", "o3", 10.0, 40.0, "f-lite"),                      # stale
+            ("2026Q3", "openai/o3", "openai_pricing_page", "o3", 2.0, 8.0, "f-page")]:
+        con.execute(INSERT, [q, model, "openai", src, sid, i, o, fid])
+    found = record_discrepancies(con, [Quarter(2026, 3)])
+    assert sorted(found.select("canonical_model", "price_column", "source_a", "value_a", "fetch_id_a", "source_b",
+                               "value_b", "fetch_id_b", "relative_gap").rows()) == [
+        ("openai/o3", "input_usd_per_mtok", "litellm", 10.0, "f-lite", "openai_pricing_page", 2.0, "f-page", 4.0),
+        ("openai/o3", "output_usd_per_mtok", "litellm", 40.0, "f-lite", "openai_pricing_page", 8.0, "f-page", 4.0)]
+
+
+def test_models_priced_last_quarter_and_missing_now(con):
+    con.execute(INSERT, ["2026Q2", "anthropic/claude-3.5-haiku", "anthropic", "litellm", "x", 0.8, 4.0, "f1"])
+    con.execute(INSERT, ["2026Q2", "openai/gpt-4o", "openai", "litellm", "gpt-4o", 2.5, 10.0, "f1"])
+    con.execute(INSERT, ["2026Q3", "openai/gpt-4o", "openai", "litellm", "gpt-4o", 2.5, 10.0, "f2"])
+    assert missing_models(con, [Quarter(2026, 3)]).rows() == [("2026Q3", "anthropic/claude-3.5-haiku", "anthropic")]
+
+
+def test_a_curated_row_with_the_same_price_releases_a_quarantined_one(con, tmp_path):
+    row = {"provider": "openai", "source_model_id": "o1-pro", "service_tier": "standard", "context_tier_min_tokens": 0,
+           "is_free": False, "input_usd_per_mtok": 1500.0, "output_usd_per_mtok": 6000.0}
+    for rid, prices in (("held-same", row), ("held-other", {**row, "source_model_id": "o1-mega"})):
+        con.execute("""INSERT INTO quarantine (source, family, fetch_id, observed_at, rule, detail, row_key, "row")
+            VALUES ('litellm', 'prices', ?, TIMESTAMP '2026-08-19', 'price_above_cap', 'crafted', '{}', ?)""",
+                    [rid, json.dumps(prices)])
+    (tmp_path / "prices.csv").write_text(HEADER + "openai,openai/o1-pro,1500,6000,,,,,,2025-03-19,https://example.org/c\n")
+    (tmp_path / "model_aliases.csv").write_text("source,source_model_id,canonical_model,citation\n"
+                                               "litellm,o1-pro,openai/o1-pro,https://platform.openai.com/docs/models\n")
+    assert release_confirmed(con, tmp_path) == 1
+    assert con.execute("SELECT fetch_id, released, released_by FROM quarantine ORDER BY fetch_id").fetchall() == [
+        ("held-other", False, None), ("held-same", True, "prices.csv: https://example.org/c")]
+    assert con.execute("SELECT source_model_id, input_usd_per_mtok, observed_at FROM price_observations").fetchall() == [
+        ("o1-pro", 1500.0, datetime(2026, 8, 19))]

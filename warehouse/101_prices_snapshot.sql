@@ -1,0 +1,91 @@
+-- The quarterly price snapshot and the checks on it.
+
+-- Prices as of `cutoff` (a quarter's exclusive end): per source and endpoint the newest parsed
+-- response before it, mapped to canonical models through model_aliases; plus the newest curated
+-- row (prices.csv) of each provider, model and tier observed before it, which wins over every
+-- fetched row for the same provider, model and tier.
+CREATE OR REPLACE MACRO model_prices_at(cutoff) AS TABLE
+WITH fetched AS (
+    SELECT a.canonical_model, o.provider, o.source, o.source_model_id, o.service_tier,
+           o.context_tier_min_tokens, o.is_free,
+           o.input_usd_per_mtok, o.output_usd_per_mtok, o.cached_input_usd_per_mtok,
+           o.cache_write_usd_per_mtok, o.batch_input_usd_per_mtok, o.batch_output_usd_per_mtok,
+           f.observed_at, f.fetch_id, f.stale, f.stale_reason, CAST(NULL AS VARCHAR) AS citation
+    FROM snapshot_fetches('prices', cutoff) AS f
+    JOIN price_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    JOIN model_aliases AS a ON a.source = o.source AND a.source_model_id = o.source_model_id
+    QUALIFY row_number() OVER (
+        PARTITION BY a.canonical_model, o.provider, o.source, o.source_model_id, o.service_tier,
+                     o.context_tier_min_tokens
+        ORDER BY f.observed_at DESC, f.fetch_id DESC) = 1
+), curated AS (
+    SELECT o.source_model_id AS canonical_model, o.provider, o.source, o.source_model_id,
+           o.service_tier, o.context_tier_min_tokens, o.is_free,
+           o.input_usd_per_mtok, o.output_usd_per_mtok, o.cached_input_usd_per_mtok,
+           o.cache_write_usd_per_mtok, o.batch_input_usd_per_mtok, o.batch_output_usd_per_mtok,
+           o.observed_at, o.fetch_id, false AS stale, CAST(NULL AS VARCHAR) AS stale_reason, o.citation
+    FROM curated_fetches('prices') AS f
+    JOIN price_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    WHERE o.observed_at < cutoff
+    QUALIFY row_number() OVER (
+        PARTITION BY o.provider, o.source_model_id, o.service_tier, o.context_tier_min_tokens
+        ORDER BY o.observed_at DESC) = 1
+)
+SELECT * FROM curated
+UNION ALL BY NAME
+SELECT * FROM fetched AS x
+WHERE NOT EXISTS (
+    SELECT 1 FROM curated AS c
+    WHERE c.canonical_model = x.canonical_model AND c.provider = x.provider
+      AND c.service_tier = x.service_tier AND c.context_tier_min_tokens = x.context_tier_min_tokens);
+
+-- Per quarter: the same canonical model at the same provider and tier priced more than 5 %
+-- apart by two sources (a WARN: one of them is stale or wrong). Both values and fetches kept.
+CREATE TABLE IF NOT EXISTS price_discrepancies (
+    quarter                 VARCHAR NOT NULL,
+    provisional             BOOLEAN NOT NULL,
+    canonical_model         VARCHAR NOT NULL,
+    provider                VARCHAR NOT NULL,
+    service_tier            VARCHAR NOT NULL,
+    context_tier_min_tokens BIGINT NOT NULL,
+    price_column            VARCHAR NOT NULL,
+    source_a                VARCHAR NOT NULL,
+    source_model_id_a       VARCHAR NOT NULL,
+    value_a                 DOUBLE NOT NULL,
+    fetch_id_a              VARCHAR NOT NULL,
+    source_b                VARCHAR NOT NULL,
+    source_model_id_b       VARCHAR NOT NULL,
+    value_b                 DOUBLE NOT NULL,
+    fetch_id_b              VARCHAR NOT NULL,
+    relative_gap            DOUBLE NOT NULL   -- |a - b| / min(a, b); infinity when one is 0
+);
+
+-- The discrepancies of quarter `q` in model_prices: prices more than `threshold` (0.05) apart.
+CREATE OR REPLACE MACRO price_discrepancies_in(q, threshold) AS TABLE
+WITH long AS (
+    UNPIVOT (SELECT * FROM model_prices WHERE quarter = q)
+    ON input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok, cache_write_usd_per_mtok,
+       batch_input_usd_per_mtok, batch_output_usd_per_mtok
+    INTO NAME price_column VALUE price
+)
+SELECT a.quarter, a.provisional, a.canonical_model, a.provider, a.service_tier, a.context_tier_min_tokens,
+       a.price_column,
+       a.source AS source_a, a.source_model_id AS source_model_id_a, a.price AS value_a, a.fetch_id AS fetch_id_a,
+       b.source AS source_b, b.source_model_id AS source_model_id_b, b.price AS value_b, b.fetch_id AS fetch_id_b,
+       CASE WHEN least(a.price, b.price) = 0 THEN 'inf'::DOUBLE
+            ELSE abs(a.price - b.price) / least(a.price, b.price) END AS relative_gap
+FROM long AS a
+JOIN long AS b
+  ON a.canonical_model = b.canonical_model AND a.provider = b.provider AND a.service_tier = b.service_tier
+ AND a.context_tier_min_tokens = b.context_tier_min_tokens AND a.price_column = b.price_column
+ AND a.source < b.source
+WHERE abs(a.price - b.price) > threshold * least(a.price, b.price)
+   OR (least(a.price, b.price) = 0 AND greatest(a.price, b.price) > 0);
+
+-- Canonical models priced in quarter `prev` and in no source in quarter `q` (a WARN).
+CREATE OR REPLACE MACRO prices_missing_in(q, prev) AS TABLE
+SELECT canonical_model, string_agg(DISTINCT provider, ',' ORDER BY provider) AS providers_before
+FROM model_prices
+WHERE quarter = prev
+  AND canonical_model NOT IN (SELECT canonical_model FROM model_prices WHERE quarter = q)
+GROUP BY canonical_model;
