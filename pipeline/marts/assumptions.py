@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -93,7 +94,7 @@ class Assumptions:
         out.pop("source")
         return out
 
-    @property
+    @cached_property  # frozen: the values never change after loading
     def hash(self) -> str:
         canonical = json.dumps(self.values(), sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
