@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from measures import history, throughput  # noqa: E402
 from pipeline.core.sources import discover_families  # noqa: E402
+from pipeline.core.warehouse import ident  # noqa: E402
 from serve import SyntheticWeb, busy_seconds, latency_bound  # noqa: E402
 from synth import generate, write_recorded  # noqa: E402
 
@@ -126,7 +127,7 @@ def _observation_rows(db: Path) -> int:
     con = duckdb.connect(str(db), read_only=True)
     try:
         tables = sorted({f.observation_table for f in discover_families().values()})
-        return sum(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables)
+        return sum(con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0] for t in tables)
     finally:
         con.close()
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from pipeline.core.archive import RawArchive
 from pipeline.core.family import GuardContext
-from pipeline.core.fetching import FetchPlan
+from pipeline.core.fetch_records import FetchPlan
 from pipeline.core.ingest import ingest_source
 from pipeline.core.paths import CURATED_DIR
 from pipeline.core.quarters import Quarter, quarter_range

@@ -198,7 +198,7 @@ def backfill(first, last, only, history_file, max_requests, max_wait, pause, cur
 @main.command()
 def status() -> None:
     """Per source: last fetch time, mode, HTTP status, rows, stale or not, last error."""
-    from pipeline.runner import recent_runs
+    from pipeline.run_report import recent_runs
     from pipeline.status import family_reports, format_table, source_status
 
     from pipeline.core.warehouse import UnreadableWarehouse

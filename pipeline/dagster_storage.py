@@ -15,10 +15,16 @@ Two things the stock storage got for free from closing connections are kept expl
 - `wipe()` deletes shard files, so the pools are closed before it and re-opened after.
 
 Selected in dagster.yaml (`storage: custom:`); nothing else in the project depends on it.
+
+Dagster has no public import path for its storage classes: dagster.yaml names them by their
+`dagster._core.storage.*` modules, so this is the one module that imports from `dagster._core`.
+Dagster is pinned exactly (constraints.txt), and tests/integration/test_dagster_storage.py fails
+if an upgrade changes what this relies on (`_connect`, `_initdb`, the shard layout).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -28,8 +34,8 @@ from typing import Any
 
 import sqlalchemy as db
 import yaml
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
+from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
 from dagster._serdes import ConfigurableClassData
 
 # The stock storage's busy timeout (seconds): another process may hold the write lock briefly.
@@ -38,6 +44,11 @@ SQLITE_BUSY_TIMEOUT_S = 15
 MAX_OPEN_SHARDS = 8
 # At most this long between a write to a shard and the `.db` file changing (see module doc).
 CHECKPOINT_EVERY_S = 0.5
+
+
+def event_logs_dir(base_dir: str) -> str:
+    """Where Dagster's SQLite storage keeps the run shards under its `base_dir`."""
+    return os.path.join(base_dir, "history", "runs", "")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -109,9 +120,9 @@ class LedgerSqliteStorage(DagsterSqliteStorage):
     """Dagster's SQLite storage (same layout under `base_dir`) with the pooled event log."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        super().__init__(base_dir, inst_data=inst_data)
-        self._event_log_storage.dispose()
-        self._event_log_storage = PooledSqliteEventLogStorage(_event_logs_directory(base_dir))
+        super().__init__(base_dir, inst_data=inst_data)   # run and schedule storages as Dagster builds them
+        self._event_log_storage.dispose()                 # the stock event log it built: replaced below
+        self._event_log_storage = PooledSqliteEventLogStorage(event_logs_dir(base_dir))
 
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Any) -> LedgerSqliteStorage:
@@ -120,7 +131,7 @@ class LedgerSqliteStorage(DagsterSqliteStorage):
     @property
     def event_storage_data(self) -> ConfigurableClassData | None:
         return ConfigurableClassData(__name__, PooledSqliteEventLogStorage.__name__,
-                                     yaml.dump({"base_dir": _event_logs_directory(self.base_dir)},
+                                     yaml.dump({"base_dir": event_logs_dir(self.base_dir)},
                                                default_flow_style=False))
 
 

@@ -13,7 +13,7 @@ import duckdb
 
 from pipeline import __version__
 from pipeline.core.export import ExportResult, export_all, verify_exports
-from pipeline.core.fetching import utcnow
+from pipeline.core.fetch_records import utcnow
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter
 from pipeline.core.warehouse import read_published

@@ -14,7 +14,7 @@ import dagster as dg
 from pipeline import __version__
 from pipeline.analyst import create_latest_views
 from pipeline.core.export import EXPORT_SCHEMA_VERSION, export_all, verify_exports
-from pipeline.core.fetching import utcnow
+from pipeline.core.fetch_records import utcnow
 from pipeline.core.warehouse import read_published
 from pipeline.outputs import try_write_documents
 from pipeline.partitions import QUARTERS, run_quarters

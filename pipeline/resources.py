@@ -13,7 +13,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan, utcnow
+from pipeline.core.fetch_records import FetchPlan, utcnow
 from pipeline.core.http import HttpClient, HttpPolicy
 from pipeline.core.paths import CURATED_DIR, Paths
 from pipeline.core.quarters import Quarter, quarter_range

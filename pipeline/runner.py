@@ -1,23 +1,20 @@
-"""Running a refresh in-process through Dagster, and reading back what happened.
+"""Running a refresh in-process through Dagster: which quarters and sources, and the run itself.
 
-Used by the CLI (`ledger refresh`, `ledger ingest`) and by the integration tests. Runs are
-recorded in the Dagster instance (visible in `make ui`) and summarised in
-`warehouse/runs/<run_id>.json`, including runs that published nothing.
+Used by the CLI (`ledger refresh`, `ledger ingest`, `ledger backfill`) and by the integration
+tests. Runs are recorded in the Dagster instance (visible in `make ui`); what happened is read
+back and saved by pipeline/run_report.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 
-from pipeline.core.fetching import utcnow
+from pipeline.core.fetch_records import utcnow
 from pipeline.core.history_sources import HistoryLog
 from pipeline.core.incremental import fingerprint, new_bundled_quarters
 from pipeline.core.incremental import plan as plan_quarters
@@ -26,7 +23,7 @@ from pipeline.core.quarters import Quarter, quarter_range
 from pipeline.core.sources import discover_sources
 from pipeline.core.warehouse import RefreshInProgress, RefreshLock, read_published
 from pipeline.partitions import FIRST_QUARTER
-from pipeline.publish import PUBLISH_KEY
+from pipeline.run_report import RefreshReport, recent_runs, report_from_result, save_report
 
 
 @dataclass
@@ -51,50 +48,6 @@ class RefreshRequest:
     backfill_max_requests: int = 300
     backfill_max_wait_s: float = 300.0
     backfill_pause_s: float = 1.0
-
-
-@dataclass
-class CheckReport:
-    asset: str
-    check: str
-    passed: bool
-    severity: str
-    description: str | None
-
-
-@dataclass
-class RefreshReport:
-    run_id: str
-    success: bool
-    published: bool
-    mode: str
-    as_of: str
-    quarters: list[str]
-    sources: list[dict]
-    checks: list[CheckReport]
-    failures: list[str]
-    warehouse: str
-    exports: str
-    seconds: float
-    quarters_reason: str = ""
-    # A backfill's coverage: one row per source, endpoint and quarter (see warehouse/002_history.sql).
-    backfill: list[dict] = field(default_factory=list)
-
-    @property
-    def backfill_incomplete(self) -> list[dict]:
-        """Quarters a backfill could not settle this time (a rerun may): failed or not reached."""
-        return [r for r in self.backfill if r["status"] in ("failed", "not_reached")]
-
-    @property
-    def blocking_failures(self) -> list[CheckReport]:
-        return [c for c in self.checks if not c.passed and c.severity == "ERROR"]
-
-    @property
-    def warnings(self) -> list[CheckReport]:
-        return [c for c in self.checks if not c.passed and c.severity != "ERROR"]
-
-    def to_json(self) -> dict:
-        return {**asdict(self), "checks": [asdict(c) for c in self.checks]}
 
 
 def resolve_quarters(req: RefreshRequest, as_of: datetime, paths: Paths, fingerprint: str) -> tuple[list[Quarter], str]:
@@ -224,92 +177,12 @@ def run_refresh(req: RefreshRequest, instance: dg.DagsterInstance | None = None)
         tags={"dagster/asset_partition_range_start": quarters[0].partition_key,
               "dagster/asset_partition_range_end": quarters[-1].partition_key,
               "ledger/mode": req.mode, "ledger/as_of": as_of.isoformat(timespec="seconds")})
-    report = _report(result, req, as_of, quarters, paths, time.monotonic() - started)
+    report = report_from_result(result, req.mode, as_of, quarters, paths, time.monotonic() - started)
     report.quarters_reason = why
     if req.mode == "backfill":
         report.backfill = HistoryLog(paths.raw_dir).coverage(report.run_id)
     full = quarters[0] <= FIRST_QUARTER or not paths.db.exists()
     consistent = current if (full and not req.quarters) or previous_consistent == current else None
-    _save(report, paths, {"fingerprint": current, "consistent_fingerprint": consistent if report.published
+    save_report(report, paths, {"fingerprint": current, "consistent_fingerprint": consistent if report.published
                           else previous_consistent})
     return report
-
-
-def _report(result, req: RefreshRequest, as_of: datetime, quarters: list[Quarter], paths: Paths,
-            seconds: float) -> RefreshReport:
-    sources, published = [], False
-    for event in result.get_asset_materialization_events():
-        mat = event.materialization
-        if mat.asset_key == PUBLISH_KEY:
-            published = True
-        outcome = mat.metadata.get("ledger_outcome")
-        if outcome is not None:
-            sources.append(outcome.value)
-    checks = [CheckReport(e.asset_key.to_user_string(), e.check_name, e.passed,
-                          e.severity.value if e.severity else "ERROR", e.description)
-              for e in result.get_asset_check_evaluations()]
-    failures = []
-    for event in result.get_step_failure_events():
-        message = _innermost(event.step_failure_data.error)
-        user = event.step_failure_data.user_failure_data
-        if user is not None and user.description:
-            message = user.description
-        failures.append(f"{event.step_key}: {message.splitlines()[0] if message else ''}")
-        src = _source_of_step(event.step_key)
-        if src and not any(s["source"] == src.name for s in sources):
-            sources.append({"source": src.name, "family": src.family, "modes": "failed",
-                            "rows_added": 0, "rejected": 0, "excluded": 0, "quarantined": 0,
-                            "stale": False, "error": message})
-    if not result.success and not failures:
-        # A failure outside any step: the warehouse could not be staged (disk full, a corrupt
-        # published file), the lock was taken… The reason is the innermost error.
-        for event in result.all_events:
-            if event.event_type_value in ("RESOURCE_INIT_FAILURE", "PIPELINE_FAILURE", "RUN_FAILURE"):
-                error = getattr(event.event_specific_data, "error", None)
-                reason = _innermost(error) if error is not None else (event.message or "")
-                if reason and reason not in failures:
-                    failures.append(reason)
-    return RefreshReport(run_id=result.run_id, success=result.success and published, published=published,
-                         mode=req.mode, as_of=as_of.isoformat(timespec="seconds"),
-                         quarters=[q.label for q in quarters], sources=sources, checks=checks,
-                         failures=failures, warehouse=str(paths.db), exports=str(paths.exports_dir),
-                         seconds=round(seconds, 2))
-
-
-def _innermost(error) -> str:
-    """The first line of the deepest cause of a Dagster error (the exception our code raised)."""
-    if error is None:
-        return "unknown error"
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
-    text = (error.message or "").strip()
-    return text.splitlines()[0] if text else error.cls_name or "unknown error"
-
-
-def _source_of_step(step_key: str):
-    for src in discover_sources():
-        if step_key == f"{src.family}__{src.name}":
-            return src
-    return None
-
-
-def _save(report: RefreshReport, paths: Paths, extra: dict) -> None:
-    paths.runs_dir.mkdir(parents=True, exist_ok=True)
-    target = paths.runs_dir / f"{report.run_id}.json"
-    fd, tmp = tempfile.mkstemp(dir=paths.runs_dir, prefix=".tmp-")
-    with os.fdopen(fd, "w") as fh:
-        json.dump({**report.to_json(), **extra, "finished_at": utcnow().isoformat(timespec="microseconds")},
-                  fh, indent=2, default=str)
-    os.replace(tmp, target)
-
-
-def recent_runs(paths: Paths, limit: int = 20) -> list[dict]:
-    if not paths.runs_dir.exists():
-        return []
-    runs = []
-    for path in paths.runs_dir.glob("*.json"):
-        try:
-            runs.append(json.loads(path.read_text()))
-        except (OSError, json.JSONDecodeError):
-            continue
-    return sorted(runs, key=lambda r: r.get("finished_at", ""), reverse=True)[:limit]

@@ -48,7 +48,7 @@ def source_status(paths: Paths) -> list[dict]:
 
 def _last_run_problems(paths: Paths) -> dict[str, str]:
     """Per source, what went wrong in the newest refresh that touched it (failures, failed checks)."""
-    from pipeline.runner import recent_runs
+    from pipeline.run_report import recent_runs
 
     out: dict[str, str] = {}
     for run in reversed(recent_runs(paths, limit=5)):  # oldest first: newer runs overwrite

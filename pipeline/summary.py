@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.runner import RefreshReport
+from pipeline.run_report import RefreshReport
 
 
 def _kind(source: dict) -> str:

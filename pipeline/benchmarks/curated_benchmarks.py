@@ -19,7 +19,7 @@ from datetime import date, datetime
 import polars as pl
 
 from pipeline.benchmarks.rows import ROW_SCHEMA, BadValue, number, scored_row
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, utf8_text
 
 FILE = "benchmark_scores.csv"
 PARSER_VERSION = "curated_benchmarks/1"
@@ -27,10 +27,7 @@ COLUMNS = ("model", "benchmark", "score", "scale_max", "observed_on", "citation"
 
 
 def parse(body: bytes, observed_at: datetime, url: str = FILE) -> Parsed:
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"{url}: not UTF-8 text: {exc}") from None
+    text = utf8_text(body, url)
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     if tuple(reader.fieldnames or ()) != COLUMNS:

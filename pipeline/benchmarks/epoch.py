@@ -28,7 +28,7 @@ import zlib
 from datetime import datetime
 
 from pipeline.benchmarks.rows import BadValue, keep_best, number, parsed, percent_text, scored_row
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for, utf8_text
 
 URL = "https://epoch.ai/data/benchmark_data.zip"
 PARSER_VERSION = "epoch/1"
@@ -97,10 +97,7 @@ def parse(body: bytes, observed_at: datetime, url: str = URL) -> Parsed:
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
                 # A member whose bytes do not match its declared size or CRC: a broken or forged zip.
                 raise SourceFormatError(f"{url}: member {name} cannot be read: {exc}") from None
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise SourceFormatError(f"{name}: not UTF-8: {exc}") from None
+            text = utf8_text(data, name)
             records = list(csv.DictReader(io.StringIO(text)))
             entries += len(records)
             if kind == "runs":

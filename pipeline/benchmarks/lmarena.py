@@ -29,7 +29,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from pipeline.benchmarks.rows import BadValue, elo_anchor, number, parsed, scored_row
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for, utf8_text
 
 BASE = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/"
 URL = BASE + "leaderboard-text.json"
@@ -46,10 +46,7 @@ def view_of(url: str) -> str:
 
 
 def parse(body: bytes, observed_at: datetime, url: str = URL) -> Parsed:
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"not UTF-8 text: {exc}") from None
+    text = utf8_text(body)
     if text.lstrip().startswith("{"):
         return _parse_catalog(text, view_of(url))
     if text.startswith(","):

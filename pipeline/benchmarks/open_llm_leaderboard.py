@@ -27,7 +27,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from pipeline.benchmarks.rows import BadValue, keep_best, number, parsed, scored_row
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for, utf8_text
 
 PAGE_LENGTH = 100
 URL = ("https://datasets-server.huggingface.co/rows?dataset=open-llm-leaderboard%2Fcontents"
@@ -49,10 +49,7 @@ def model_name(row: dict) -> str:
 
 
 def parse(body: bytes, observed_at: datetime, url: str = URL) -> Parsed:
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"not UTF-8 text: {exc}") from None
+    text = utf8_text(body)
     if text.lstrip().startswith("{"):
         try:
             doc = json.loads(text)

@@ -8,7 +8,7 @@ import polars as pl
 from pipeline.benchmarks.moves import score_moves
 from pipeline.benchmarks.quality import quality_index
 from pipeline.core.quarters import Quarter
-from pipeline.core.warehouse import insert_frame, query
+from pipeline.core.warehouse import ident, insert_frame, query
 
 # Per source and endpoint the newest parsed response before the quarter's end, plus curated rows
 # dated before it; source names mapped to canonical benchmarks (registry) and models (aliases;
@@ -51,8 +51,7 @@ REGISTRY = "SELECT benchmark, in_quality_index, index_group, index_priority FROM
 
 
 def _delete(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter) -> None:
-    # `table` is one of QUARTERLY_TABLES, never input.
-    con.execute(f"DELETE FROM {table} WHERE quarter = ?", [quarter.label])
+    con.execute(f"DELETE FROM {ident(table)} WHERE quarter = ?", [quarter.label])
 
 
 def snapshot_benchmark_scores(con: duckdb.DuckDBPyConnection, quarter: Quarter, provisional: bool) -> int:
@@ -64,7 +63,7 @@ def snapshot_benchmark_scores(con: duckdb.DuckDBPyConnection, quarter: Quarter, 
 def quarter_rows(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter) -> pl.DataFrame:
     if table not in QUARTERLY_TABLES:
         raise ValueError(f"not a benchmark quarterly table: {table}")
-    return query(con, QUARTER_ROWS.format(table=table), [quarter.label])
+    return query(con, QUARTER_ROWS.format(table=ident(table)), [quarter.label])
 
 
 def _stamped(rows: pl.DataFrame, quarter: Quarter, provisional: bool) -> pl.DataFrame:

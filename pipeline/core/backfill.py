@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.core.archive import RawArchive, sha256_hex
-from pipeline.core.fetching import Fetched, FetchPlan, make_record
+from pipeline.core.fetch_records import Fetched, FetchPlan, make_record
 from pipeline.core.history import (TOKEN_ENV, BackfillStopped, Budget, HistoryFormatError, Location, Version,
-                                   budget_for, capture_moment, get, git_versions, wayback_versions)
+                                   budget_for, get, git_versions)
 from pipeline.core.history_sources import HISTORY_FILE, HistoryLog, locations_for
 from pipeline.core.http import FetchError, HttpClient
 from pipeline.core.quarters import Quarter
 from pipeline.core.sources import Source, SourceFormatError
+from pipeline.core.wayback import capture_moment, wayback_versions
 from pipeline.progress import progress
 from schemas.history import COVERAGE_STATUSES as STATUSES
 

@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from pipeline.core.quarters import Quarter
-from pipeline.core.warehouse import query
+from pipeline.core.warehouse import ident, query
 
 # Bump on a breaking change to an exported table (a column removed, renamed or retyped) and
 # list it in docs/schema_changelog.md; adding a column is not breaking.
@@ -113,7 +113,7 @@ def _remove_pair(folder: Path, stem: str) -> None:
 
 def export_quarter(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter, exports_dir: Path) -> list[dict]:
     """One quarter of a quarterly table (`table` is a name from the catalog, never user input)."""
-    frame = _ordered(query(con, f"SELECT * FROM {table} WHERE quarter = ?", [quarter.label]))
+    frame = _ordered(query(con, f"SELECT * FROM {ident(table)} WHERE quarter = ?", [quarter.label]))
     folder = Path(exports_dir) / table / f"quarter={quarter.label}"
     if frame.height == 0:
         _remove_pair(folder, table)  # no rows now: drop what an earlier export left
@@ -123,7 +123,7 @@ def export_quarter(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter,
 
 def export_latest(con: duckdb.DuckDBPyConnection, table: str, exports_dir: Path) -> list[dict]:
     """`latest.*`: the table's newest quarter, whichever run computed it."""
-    frame = _ordered(query(con, f"SELECT * FROM {table} WHERE quarter = (SELECT max(quarter) FROM {table})"))
+    frame = _ordered(query(con, f"SELECT * FROM {ident(table)} WHERE quarter = (SELECT max(quarter) FROM {ident(table)})"))
     folder = Path(exports_dir) / table
     if frame.height == 0:
         _remove_pair(folder, "latest")
@@ -133,7 +133,7 @@ def export_latest(con: duckdb.DuckDBPyConnection, table: str, exports_dir: Path)
 
 def export_reference(con: duckdb.DuckDBPyConnection, table: str, exports_dir: Path) -> list[dict]:
     """A table without quarters, whole, as of the last published refresh."""
-    frame = _ordered(query(con, f"SELECT * FROM {table}"))
+    frame = _ordered(query(con, f"SELECT * FROM {ident(table)}"))
     return _write_pair(frame, Path(exports_dir), Path(exports_dir) / table, table, table, None, "table")
 
 
@@ -181,7 +181,7 @@ def export_all(con: duckdb.DuckDBPyConnection, exports_dir: Path, quarters: list
     files, columns = [], {}
     for table in quarterly_tables(con):
         labels = quarters if quarters is not None else [
-            Quarter.parse(r[0]) for r in con.execute(f"SELECT DISTINCT quarter FROM {table} ORDER BY 1").fetchall()]
+            Quarter.parse(r[0]) for r in con.execute(f"SELECT DISTINCT quarter FROM {ident(table)} ORDER BY 1").fetchall()]
         for quarter in labels:
             files.extend(export_quarter(con, table, quarter, exports_dir))
         files.extend(export_latest(con, table, exports_dir))
@@ -202,7 +202,7 @@ def export_all(con: duckdb.DuckDBPyConnection, exports_dir: Path, quarters: list
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return column_types(query(con, f"SELECT * FROM {table} LIMIT 0"))
+    return column_types(query(con, f"SELECT * FROM {ident(table)} LIMIT 0"))
 
 
 def write_manifest(exports_dir: Path, files: list[dict], extra: dict, quarters: dict | None = None) -> Path:

@@ -15,96 +15,18 @@ anything parses it; every body, and every partial body of a failed request, is a
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from pipeline.core.archive import RawArchive, sha256_hex
+from pipeline.core.archive import RawArchive
+from pipeline.core.fetch_records import Fetched, FetchPlan, SourceUnavailable, make_record, new_fetch_id
 from pipeline.core.http import FetchError, HttpClient
-from pipeline.core.quarters import Quarter
 from pipeline.core.recorded import RecordedResponse, load_index
 from pipeline.core.sources import Source, SourceFormatError
 
-MODES = ("live", "replay", "auto", "file", "backfill")
 MAX_PARALLEL_URLS = 8
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class FetchPlan:
-    mode: str
-    as_of: datetime  # naive UTC; "now" for this run
-    run_id: str
-    curated_dir: Path
-    ingest_file: Path | None = None
-    ingest_observed_at: datetime | None = None
-    # For sources with several URLs: which one the ingested file stands for.
-    ingest_endpoint: str | None = None
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    # backfill: the quarters to rebuild, the history list (default: the curated one), and the
-    # run's bounds (requests, longest wait for a rate-limit reset, pause between requests).
-    backfill_quarters: tuple[Quarter, ...] = ()
-    history_file: Path | None = None
-    backfill_max_requests: int = 300
-    backfill_max_wait_s: float = 300.0
-    backfill_pause_s: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r}; expected one of {', '.join(MODES)}")
-        if self.mode == "file" and (self.ingest_file is None or self.ingest_observed_at is None):
-            raise ValueError("mode 'file' needs a file and an observed-at date")
-        if self.mode == "backfill" and not self.backfill_quarters:
-            raise ValueError("mode 'backfill' needs the quarters to rebuild")
-
-
-@dataclass
-class Fetched:
-    record: dict
-    body: bytes | None
-
-
-class SourceUnavailable(Exception):
-    """No usable response for a source (live mode, or auto mode with nothing to fall back to)."""
-
-    def __init__(self, source: str, failures: list[dict]):
-        self.source = source
-        self.failures = failures
-        details = "; ".join(f"{f['error']} ({f['url']})" for f in failures)
-        super().__init__(f"source {source!r} unavailable: {details}")
-
-
-def new_fetch_id(source: str, moment: datetime) -> str:
-    return f"{moment:%Y%m%dT%H%M%SZ}-{source}-{uuid.uuid4().hex[:8]}"
-
-
-def make_record(source: Source, plan: FetchPlan, *, fetch_id: str, url: str, mode: str,
-                observed_at: datetime, endpoint: str, body: bytes | None = None, sha256: str | None = None,
-                status: int | None = None, content_type: str | None = None,
-                error: str | None = None, etag: str | None = None, last_modified: str | None = None,
-                attempts: int | None = None, elapsed_ms: int | None = None, stale: bool = False,
-                stale_reason: str | None = None, reused_fetch_id: str | None = None,
-                group_id: str | None = None, page: int = 0) -> dict:
-    return {
-        "fetch_id": fetch_id, "source": source.name, "family": source.family, "url": url,
-        "endpoint": endpoint,
-        "requested_at": utcnow().isoformat(timespec="microseconds"),
-        "observed_at": observed_at.isoformat(timespec="microseconds"),
-        "status": status, "sha256": sha256 if sha256 else (sha256_hex(body) if body is not None else None),
-        "bytes": len(body) if body is not None else None, "content_type": content_type,
-        "mode": mode, "error": error, "etag": etag, "last_modified": last_modified,
-        "attempts": attempts, "elapsed_ms": elapsed_ms, "stale": stale, "stale_reason": stale_reason,
-        "reused_fetch_id": reused_fetch_id, "group_id": group_id or fetch_id, "page": page,
-        "run_id": plan.run_id, "parser_version": source.parser_version,
-    }
 
 
 def collect(source: Source, plan: FetchPlan, http: HttpClient | None, archive: RawArchive,

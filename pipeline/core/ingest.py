@@ -18,11 +18,12 @@ import polars as pl
 
 from pipeline.core.archive import RawArchive
 from pipeline.core.family import Family, GuardContext
-from pipeline.core.fetching import Fetched, FetchPlan, SourceUnavailable, collect, utcnow
+from pipeline.core.fetch_records import Fetched, FetchPlan, SourceUnavailable, utcnow
+from pipeline.core.fetching import collect
 from pipeline.core.http import HttpClient
 from pipeline.core.sources import Source, SourceFormatError
 from pipeline.core.validate import quarantine_records, validate
-from pipeline.core.warehouse import insert_frame, query
+from pipeline.core.warehouse import ident, insert_frame, query
 
 SCHEMA_VALID = "schema_valid"
 USABLE_SHARE = "usable_share"
@@ -86,9 +87,9 @@ def known_fetch_ids(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
 
 def previous_observations(con: duckdb.DuckDBPyConnection, family: Family, source: str,
                           before: datetime) -> pl.DataFrame:
-    keys = ", ".join(family.key_columns)
+    keys = ", ".join(ident(c) for c in family.key_columns)
     return query(con, f"""
-        SELECT * FROM {family.observation_table}
+        SELECT * FROM {ident(family.observation_table)}
         WHERE source = ? AND observed_at < ?
         QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY observed_at DESC, fetch_id DESC) = 1
     """, [source, before])

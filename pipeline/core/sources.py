@@ -28,6 +28,14 @@ class SourceFormatError(ValueError):
     """The body cannot be used as a whole: not the format, or not the shape, the source serves."""
 
 
+def utf8_text(body: bytes, where: str | None = None) -> str:
+    """`body` as text (a leading byte-order mark dropped); SourceFormatError naming `where` if not UTF-8."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(f"{where + ': ' if where else ''}not UTF-8 text: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Parsed:
     rows: pl.DataFrame

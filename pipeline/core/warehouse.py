@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from pipeline.core.paths import SQL_DIR, Paths
 
 STORAGE_VERSION = "v1.2.0"
 KEEP_FAILED_STAGINGS = 3
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -42,16 +44,39 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = No
     return con.sql(sql, params=list(params) if params else None).pl()
 
 
+def ident(name: str) -> str:
+    """`name` for SQL text as a table or column name.
+
+    Names cannot be `?` parameters, so the few statements that take a table or column from a
+    variable put it in with this; it refuses anything but a plain lower-case identifier (our
+    tables and columns are all that shape), so no value can change a statement's meaning.
+    """
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
-    """Insert a polars frame by column name. `table` is a code constant, never user input."""
+    """Insert a polars frame by column name."""
     if frame.height == 0:
         return 0
+    sql = f"INSERT INTO {ident(table)} BY NAME SELECT * FROM _ledger_insert"
     con.register("_ledger_insert", frame)
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _ledger_insert")
+        con.execute(sql)
     finally:
         con.unregister("_ledger_insert")
     return frame.height
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
+                 quarter: str | None = None) -> int:
+    """Replace every row of `table` (or, given `quarter`, that quarter's rows) with `frame`."""
+    if quarter is None:
+        con.execute(f"DELETE FROM {ident(table)}")
+    else:
+        con.execute(f"DELETE FROM {ident(table)} WHERE quarter = ?", [quarter])
+    return insert_frame(con, table, frame)
 
 
 def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:

@@ -9,7 +9,7 @@ from pipeline.benchmarks.snapshot import (quarter_rows, snapshot_benchmark_score
                                           store_score_moves)
 from pipeline.core.sources import discover_sources
 from pipeline.core.validate import schema_failures
-from pipeline.core.warehouse import insert_frame, query
+from pipeline.core.warehouse import query, replace_rows
 from pipeline.defs.sources import source_key
 from pipeline.partitions import QUARTERS, run_quarters
 from pipeline.progress import progress
@@ -45,8 +45,7 @@ def benchmark_registry(settings: LedgerSettings, warehouse: WarehouseResource):
     check_curated_scores(query(con, CURATED_SCORES, ["curated_benchmarks"]), benchmarks,
                          "benchmark_observations from curated_benchmarks")
     for table, frame in (("benchmarks", benchmarks), ("benchmark_names", names)):
-        con.execute(f"DELETE FROM {table}")  # table names are the constants above
-        insert_frame(con, table, frame)
+        replace_rows(con, table, frame)
     return dg.MaterializeResult(metadata={"benchmarks": benchmarks.height, "source_names": names.height})
 
 

@@ -6,7 +6,7 @@ import polars as pl
 
 from pipeline.core.sources import discover_sources
 from pipeline.core.validate import schema_failures
-from pipeline.core.warehouse import insert_frame, query
+from pipeline.core.warehouse import query, replace_rows
 from pipeline.defs.sources import source_key
 from pipeline.gpu_rates import checks
 from pipeline.gpu_rates.registry import GpuMap
@@ -42,8 +42,7 @@ def gpu_registry(settings: LedgerSettings, warehouse: WarehouseResource):
     con = warehouse.con()
     gpu_map = GpuMap.load(settings.curated_path())
     for table, frame in (("gpus", gpu_map.gpus), ("gpu_names", gpu_map.names)):
-        con.execute(f"DELETE FROM {table}")
-        insert_frame(con, table, frame)
+        replace_rows(con, table, frame)
         yield dg.MaterializeResult(asset_key=table, metadata={"rows": frame.height})
 
 

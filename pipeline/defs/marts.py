@@ -4,8 +4,8 @@
 import dagster as dg
 import polars as pl
 
-from pipeline.core.fetching import utcnow
-from pipeline.core.warehouse import query
+from pipeline.core.fetch_records import utcnow
+from pipeline.core.warehouse import ident, query
 from pipeline.marts.assumptions import Assumptions, AssumptionsError, load_assumptions
 from pipeline.marts.checks import (CROSSOVER_CONSISTENT, NO_NEGATIVE_COSTS, REQUIRED_MODELS_COVERED, Outcome,
                                    base_outcomes, schema_outcome)
@@ -86,7 +86,7 @@ def quarterly_marts(context: dg.AssetExecutionContext, settings: LedgerSettings,
         counts[q.label], missing = write_marts(con, frames, BASE_MARTS, q, q == running, a), missing | set(absent)
     progress.info("%-28s %s", "marts", ", ".join(f"{q}: {sum(n.values())}" for q, n in counts.items()))
     labels = [q.label for q in quarters]
-    stored = {n: query(con, f"SELECT * FROM {n} WHERE quarter IN (SELECT unnest(?::VARCHAR[]))", [labels])
+    stored = {n: query(con, f"SELECT * FROM {ident(n)} WHERE quarter IN (SELECT unnest(?::VARCHAR[]))", [labels])
               for n in BASE_MARTS}
     for n in BASE_MARTS:
         yield dg.MaterializeResult(asset_key=n, metadata={
@@ -111,7 +111,7 @@ def quarterly_drift(context: dg.AssetExecutionContext, settings: LedgerSettings,
         frames = compute_drift(con, q, a, cache)
         write_marts(con, frames, DRIFT_MARTS, q, q == running, a)
         for n in DRIFT_MARTS:
-            stored[n].append(query(con, f"SELECT * FROM {n} WHERE quarter = ?", [q.label]))
+            stored[n].append(query(con, f"SELECT * FROM {ident(n)} WHERE quarter = ?", [q.label]))
     for n in DRIFT_MARTS:
         rows = pl.concat(stored[n], how="diagonal_relaxed")
         yield dg.MaterializeResult(asset_key=n, metadata={"rows": rows.height, "assumptions_hash": a.hash})

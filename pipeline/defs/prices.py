@@ -6,7 +6,7 @@ import polars as pl
 
 from pipeline.core.sources import discover_sources
 from pipeline.core.validate import schema_failures
-from pipeline.core.warehouse import insert_frame, query
+from pipeline.core.warehouse import query, replace_rows
 from pipeline.defs.sources import source_key
 from pipeline.partitions import QUARTERS, run_quarters
 from pipeline.prices.confirm import release_confirmed
@@ -38,10 +38,8 @@ def model_registry(settings: LedgerSettings, warehouse: WarehouseResource):
     models = load_models(settings.curated_path())
     observed = query(con, "SELECT DISTINCT source, source_model_id FROM price_observations")
     aliases = build_aliases(load_aliases(settings.curated_path()), observed)
-    con.execute("DELETE FROM models")
-    insert_frame(con, "models", models)
-    con.execute("DELETE FROM model_aliases")
-    insert_frame(con, "model_aliases", aliases)
+    replace_rows(con, "models", models)
+    replace_rows(con, "model_aliases", aliases)
     yield dg.MaterializeResult(asset_key="models", metadata={"rows": models.height})
     yield dg.MaterializeResult(asset_key="model_aliases", metadata={"rows": aliases.height})
 

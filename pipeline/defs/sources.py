@@ -9,7 +9,7 @@ so adding a source module adds its asset. Each asset reports three checks: `sche
 import dagster as dg
 
 from pipeline.core.family import Family
-from pipeline.core.fetching import SourceUnavailable
+from pipeline.core.fetch_records import SourceUnavailable
 from pipeline.core.ingest import NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, ingest_source
 from pipeline.core.sources import Source, discover_families, discover_sources
 from pipeline.progress import progress

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, utf8_text
 from pipeline.gpu_rates.rows import BadValue, frame, money, row
 from schemas.gpu_rates import PRICING_MODELS
 
@@ -44,10 +44,7 @@ def _one(line: int, rec: dict) -> dict:
 
 
 def parse(body: bytes, observed_at: datetime, url: str = FILE) -> Parsed:
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"{url}: not UTF-8 text: {exc}") from None
+    text = utf8_text(body, url)
     # Line numbers as in the file (comment and blank lines count), for messages that point at it.
     numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1)
                 if ln.strip() and not ln.lstrip().startswith("#")]

@@ -34,7 +34,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for, utf8_text
 from pipeline.gpu_rates.rows import EXACT_DUPLICATES, MIB_PER_GB, BadValue, Excluded, frame, money, row
 
 BASE = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs/v8"
@@ -86,10 +86,7 @@ def gpu_memory_gb(info: str, count: float) -> tuple[float | None, str | None]:
 
 def _records(body: bytes) -> tuple[list[tuple[int, dict]], int]:
     """(line number, record) for every data row, exact repeats left out, and how many were."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"not UTF-8 text: {exc}") from None
+    text = utf8_text(body)
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:

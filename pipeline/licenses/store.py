@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from pipeline.core.quarters import Quarter
-from pipeline.core.warehouse import insert_frame, query
+from pipeline.core.warehouse import insert_frame, query, replace_rows
 from pipeline.licenses.curated import load_license_urls, load_model_cards
 from pipeline.licenses.history import changes, versions
 from pipeline.licenses.spectrum import spectrum
@@ -54,11 +54,9 @@ def rebuild_license_history(con: duckdb.DuckDBPyConnection, curated_dir: Path) -
     fetches = query(con, TEXT_FETCHES)
     urls = load_license_urls(curated_dir)
     spdx = query(con, NEWEST_SPDX)
-    con.execute("DELETE FROM licenses")
-    con.execute("DELETE FROM license_changes")
-    added = insert_frame(con, "licenses", versions(fetches, urls, spdx)) if fetches.height else 0
+    added = replace_rows(con, "licenses", versions(fetches, urls, spdx) if fetches.height else pl.DataFrame())
     changed = changes(fetches, urls) if fetches.height else pl.DataFrame()
-    insert_frame(con, "license_changes", changed)
+    replace_rows(con, "license_changes", changed)
     return {"versions": added, "changes": changed.height,
             "material_changes": int(changed["material"].sum()) if changed.height else 0}
 

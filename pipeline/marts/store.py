@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from pipeline.core.quarters import Quarter
-from pipeline.core.warehouse import insert_frame
+from pipeline.core.warehouse import replace_rows
 from pipeline.marts.assumptions import Assumptions
 from pipeline.marts.inputs import load_quarter
 from pipeline.marts.tables import build_drift, build_marts, stamp
@@ -23,12 +23,6 @@ ON CONFLICT (assumptions_hash) DO UPDATE SET last_run_id = excluded.last_run_id,
 def record_assumptions(con: duckdb.DuckDBPyConnection, a: Assumptions, run_id: str, now: datetime) -> None:
     document = json.dumps(a.document, sort_keys=True, default=str)
     con.execute(RECORD_ASSUMPTIONS, [a.hash, a.source, document, run_id, now, run_id, now])
-
-
-def replace_quarter(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter, frame: pl.DataFrame) -> int:
-    """`table` is one of the mart names (code constants), never user input."""
-    con.execute(f"DELETE FROM {table} WHERE quarter = ?", [quarter.label])
-    return insert_frame(con, table, frame)
 
 
 def compute_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, a: Assumptions) -> tuple[dict, list[str]]:
@@ -54,5 +48,5 @@ def compute_drift(con: duckdb.DuckDBPyConnection, quarter: Quarter, a: Assumptio
 
 def write_marts(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], names: tuple[str, ...],
                 quarter: Quarter, provisional: bool, a: Assumptions) -> dict[str, int]:
-    return {name: replace_quarter(con, name, quarter, stamp(frames[name], quarter.label, provisional, a.hash))
+    return {name: replace_rows(con, name, stamp(frames[name], quarter.label, provisional, a.hash), quarter.label)
             for name in names}

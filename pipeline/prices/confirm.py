@@ -15,6 +15,7 @@ import polars as pl
 
 from pipeline.core.curated import CuratedError
 from pipeline.core.sources import Rejects
+from pipeline.core.warehouse import ident
 from pipeline.prices.curated_prices import FILE, read_rows
 from pipeline.prices.registry import load_aliases, openrouter_canonical
 from schemas.prices import PRICE_COLUMNS
@@ -105,5 +106,5 @@ def _publish_row(con, source: str, fetch_id: str, observed_at, row: dict) -> Non
             *PRICE_COLUMNS, "display_name", "context_length"]
     values = [row.get(c) for c in cols]
     marks = ", ".join("?" for _ in range(len(cols) + 3))
-    con.execute(f"INSERT OR IGNORE INTO price_observations (source, fetch_id, observed_at, {', '.join(cols)}) "
+    con.execute(f"INSERT OR IGNORE INTO price_observations (source, fetch_id, observed_at, {', '.join(ident(c) for c in cols)}) "
                 f"VALUES ({marks})", [source, fetch_id, observed_at, *values])

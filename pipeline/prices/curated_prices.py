@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError
+from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, utf8_text
 from pipeline.prices.rows import PRICE_ROW_SCHEMA, price_row
 from schemas.prices import PRICE_COLUMNS
 
@@ -28,10 +28,7 @@ SCHEMA = {**PRICE_ROW_SCHEMA, "observed_at": pl.Datetime("us"), "citation": pl.S
 
 def read_rows(body: bytes, rejects: Rejects) -> tuple[list[dict], int]:
     """The file's rows as price rows with observed_at and citation; bad lines go to rejects."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"{FILE}: not UTF-8 text: {exc}") from None
+    text = utf8_text(body, FILE)
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     header = tuple(reader.fieldnames or ())

@@ -15,7 +15,7 @@ import duckdb
 
 from pipeline import __version__
 from pipeline.core.export import atomic_write
-from pipeline.core.fetching import utcnow
+from pipeline.core.fetch_records import utcnow
 from pipeline.report import charts, data, sections
 from pipeline.report.provenance import Provenance
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipeline.core.warehouse import query
+from pipeline.core.warehouse import ident, query
 
 LATEST_QUARTER_SQL = "SELECT max(quarter) FROM model_prices"
 RUN_SQL = "SELECT run_id, mode, as_of, started_at FROM refresh_runs ORDER BY started_at DESC LIMIT 1"
@@ -46,8 +46,9 @@ def last_run(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def quarter_rows(con: duckdb.DuckDBPyConnection, table: str, quarter: str, order: str) -> pl.DataFrame:
-    """One quarter of a mart; `table` and `order` are code constants."""
-    return read(con, table, f"SELECT * FROM {table} WHERE quarter = ? ORDER BY {order}", [quarter])
+    """One quarter of a mart, ordered by `order` (column names separated by commas)."""
+    columns = ", ".join(ident(c.strip()) for c in order.split(","))
+    return read(con, table, f"SELECT * FROM {ident(table)} WHERE quarter = ? ORDER BY {columns}", [quarter])
 
 
 def benchmark_inputs(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.DataFrame:

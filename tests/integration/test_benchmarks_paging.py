@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.benchmarks import open_llm_leaderboard as oll
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan, SourceUnavailable, collect
+from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
+from pipeline.core.fetching import collect
 from pipeline.core.http import HttpClient, HttpPolicy
 from tests.conftest import AS_OF
 from tests.support.loopback import Reply

@@ -12,7 +12,7 @@ from pipeline.benchmarks.snapshot import (quarter_rows, snapshot_benchmark_score
                                           store_score_moves)
 from pipeline.benchmarks.status import status_report
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan
+from pipeline.core.fetch_records import FetchPlan
 from pipeline.core.ingest import ingest_source
 from pipeline.core.paths import CURATED_DIR
 from pipeline.core.quarters import Quarter, quarter_range

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan, SourceUnavailable
+from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
 from pipeline.core.http import HttpClient, HttpPolicy
 from pipeline.core.ingest import ingest_source
 from pipeline.core.paths import CURATED_DIR

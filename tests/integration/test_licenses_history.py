@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan
+from pipeline.core.fetch_records import FetchPlan
 from pipeline.core.http import HttpClient
 from pipeline.core.ingest import ingest_source
 from pipeline.core.quarters import Quarter, quarter_range

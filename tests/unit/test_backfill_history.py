@@ -5,10 +5,10 @@ from datetime import datetime
 
 import pytest
 
-from pipeline.core.history import (BackfillStopped, Budget, HistoryFormatError, Location, _commits, git_versions,
-                                   wayback_versions)
+from pipeline.core.history import BackfillStopped, Budget, HistoryFormatError, Location, _commits, git_versions
 from pipeline.core.http import HttpClient, HttpPolicy, HttpResponse
 from pipeline.core.quarters import Quarter, quarter_range
+from pipeline.core.wayback import wayback_versions
 from pipeline.prices import litellm
 from tests.support.history_server import HistoryServer, commit_sha
 

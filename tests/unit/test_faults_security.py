@@ -13,7 +13,8 @@ from datetime import datetime
 import pytest
 
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan, collect
+from pipeline.core.fetch_records import FetchPlan
+from pipeline.core.fetching import collect
 from pipeline.core.http import HttpClient, HttpPolicy
 from pipeline.core.paths import ROOT
 from pipeline.core.recorded import load_index

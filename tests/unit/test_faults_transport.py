@@ -19,7 +19,8 @@ import polars as pl
 import pytest
 
 from pipeline.core.archive import RawArchive
-from pipeline.core.fetching import FetchPlan, SourceUnavailable, collect
+from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
+from pipeline.core.fetching import collect
 from pipeline.core.http import FetchError, HttpClient, HttpPolicy
 from pipeline.core.sources import Parsed, Source
 from tests.support.loopback import Loopback, Reply

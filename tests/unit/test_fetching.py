@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from pipeline.core.archive import RawArchive, sha256_hex
-from pipeline.core.fetching import FetchPlan, SourceUnavailable, collect
+from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
+from pipeline.core.fetching import collect
 from pipeline.core.http import HttpClient, HttpPolicy
 from pipeline.core.sources import Parsed, Source
 from tests.support.loopback import Reply
