@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
     released_by VARCHAR                  -- the curated row (file, citation) that confirmed it
 );
 
--- One row per published refresh.
+-- One row per published refresh, written by its first step (the plan) and completed by its
+-- publication; runs that published nothing are in the Dagster instance (`ledger status`).
 CREATE TABLE IF NOT EXISTS refresh_runs (
     run_id       VARCHAR PRIMARY KEY,
     mode         VARCHAR NOT NULL,
@@ -80,6 +81,11 @@ CREATE TABLE IF NOT EXISTS refresh_runs (
     quarters     VARCHAR,
     sources      VARCHAR
 );
+ALTER TABLE refresh_runs ADD COLUMN IF NOT EXISTS quarters_reason VARCHAR;
+-- The hash of the code, curated files and assumptions the run computed with, and the one every
+-- published quarter shares after it (NULL when quarters computed differently coexist).
+ALTER TABLE refresh_runs ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
+ALTER TABLE refresh_runs ADD COLUMN IF NOT EXISTS consistent_fingerprint VARCHAR;
 
 -- The fetches a quarter's snapshot of a family stands on: for each source and endpoint, the
 -- newest group of successfully parsed bodies observed before `cutoff` (a quarter's exclusive end).

@@ -66,3 +66,7 @@ def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:
         out.append(q)
         q = q.next()
     return out
+
+
+# The ledger's first quarter: every table starts here.
+FIRST_QUARTER = Quarter(2024, 1)

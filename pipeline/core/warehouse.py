@@ -2,7 +2,7 @@
 
 Write-audit-publish: a refresh copies the published file to `staging/<run_id>.duckdb`, writes
 only there, and replaces the published file with one `os.replace` after every blocking check
-has passed. Readers (`duckdb -readonly warehouse/ledger.duckdb`) never wait: nobody ever writes
+has passed (pipeline/core/session.py publishes it together with the exports). Readers (`duckdb -readonly warehouse/ledger.duckdb`) never wait: nobody ever writes
 the published file in place, and an open reader keeps the inode it opened.
 
 The file is written in storage version v1.2.0 so that the DuckDB 1.x CLIs analysts have can
@@ -11,7 +11,6 @@ open it (DuckDB 2's default format is refused by 1.5).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -19,11 +18,11 @@ import re
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import filelock
 import polars as pl
 
 from pipeline.core.paths import SQL_DIR, Paths
@@ -118,56 +117,58 @@ class UnreadableWarehouse(RuntimeError):
     """The published file exists but DuckDB cannot open it."""
 
 
-@dataclass
 class RefreshLock:
-    """One refresh at a time, across processes (flock; released by the OS if the holder dies)."""
+    """One refresh at a time on this warehouse, across processes.
 
-    path: Path
-    _fh: object = None
+    An OS-level lock (filelock: flock on Linux, released by the OS if the holder dies) on
+    `warehouse/.refresh.lock`; who holds it is written next to it, in `.refresh.holder.json`,
+    so that a refused refresh can name the one that is running. A deployment whose Dagster
+    instance is on PostgreSQL may use a lock held in the database instead (same interface).
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.holder_path = self.path.with_name(".refresh.holder.json")
+        self._lock = filelock.FileLock(str(self.path), timeout=0)
 
     def holder(self) -> dict:
         try:
-            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            return json.loads(self.holder_path.read_text(encoding="utf-8") or "{}")
         except (OSError, json.JSONDecodeError):
             return {}
 
+    def refusal(self) -> RefreshInProgress:
+        h = self.holder()
+        return RefreshInProgress(
+            f"refresh refused: refresh {h.get('run_id', '?')} (pid {h.get('pid', '?')}, started "
+            f"{h.get('started_at', '?')}, mode {h.get('mode', '?')}) is still running on {self.path.parent}")
+
     def acquire(self, info: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            h = self.holder()
-            raise RefreshInProgress(
-                f"refresh refused: refresh {h.get('run_id', '?')} (pid {h.get('pid', '?')}, "
-                f"started {h.get('started_at', '?')}, mode {h.get('mode', '?')}) is still running "
-                f"on {self.path.parent}") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps(info))
-        fh.flush()
-        os.fsync(fh.fileno())
-        self._fh = fh
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise self.refusal() from None
+        tmp = self.holder_path.with_name(self.holder_path.name + ".tmp")
+        tmp.write_text(json.dumps(info), encoding="utf-8")
+        os.replace(tmp, self.holder_path)
 
     def release(self) -> None:
-        if self._fh is not None:
-            fh, self._fh = self._fh, None
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
-            fh.close()
+        if self._lock.is_locked:
+            self.holder_path.unlink(missing_ok=True)
+            self._lock.release(force=True)
 
     def is_held(self) -> bool:
-        if not self.path.exists():
-            return False
-        with open(self.path, "a+", encoding="utf-8") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(fh, fcntl.LOCK_UN)
-            return False
+        """Whether another process (or this one) holds the lock right now."""
+        if self._lock.is_locked:
+            return True
+        probe = filelock.FileLock(str(self.path), timeout=0)
+        try:
+            probe.acquire()
+        except filelock.Timeout:
+            return True
+        probe.release(force=True)
+        return False
 
 
 class Staging:
@@ -203,8 +204,8 @@ class Staging:
         apply_ddl(self.con)
         return self.con
 
-    def publish(self) -> Path:
-        """Checkpoint, close and atomically replace the published file with this copy."""
+    def seal(self) -> Path:
+        """Checkpoint and close the copy, flushed to disk, ready to replace the published file."""
         if self.con is None:
             raise RuntimeError("staging warehouse is not open")
         self.con.execute("CHECKPOINT")
@@ -215,14 +216,7 @@ class Staging:
             raise RuntimeError(f"staging warehouse {self.path} still has a WAL after checkpoint")
         with open(self.path, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(self.path, self.paths.db)
-        dir_fd = os.open(self.paths.warehouse_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        self.published = True
-        return self.paths.db
+        return self.path
 
     def close(self) -> None:
         """After an unpublished run: keep the copy under staging/failed/ for inspection."""

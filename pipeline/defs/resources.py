@@ -1,11 +1,105 @@
-"""Resource bindings for every asset in the folder (the classes live in pipeline/resources.py)."""
+"""Dagster resources: the clock, the HTTP client and the run's hold on the warehouse.
+
+They wrap the pure core (pipeline/core); assets get everything they touch from here, and every
+asset of the folder is bound to them by `resources` below.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
-from pipeline.resources import HttpResource, LedgerSettings, WarehouseResource
+from pipeline.core.archive import RawArchive
+from pipeline.core.fetch_records import utcnow
+from pipeline.core.http import HttpClient, HttpPolicy
+from pipeline.core.paths import Paths
+from pipeline.core.plan import RefreshPlan, make_plan
+from pipeline.core.quarters import Quarter
+from pipeline.core.session import RunSession
+from pipeline.core.sources import discover_sources
+from pipeline.defs.settings import RefreshSettings
+
+
+class Clock(dg.ConfigurableResource):
+    """The time a refresh starts: what `live` and `auto` stamp their fetches with."""
+
+    def now(self) -> datetime:
+        return utcnow()
+
+
+class HttpResource(dg.ConfigurableResource):
+    """The one HTTP client: timeouts, retries, size cap, per-host limit, allowed redirects."""
+
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    total_timeout_s: float = 300.0
+    max_attempts: int = 4
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 30.0
+    retry_after_cap_s: float = 120.0
+    max_body_bytes: int = 64 * 1024 * 1024
+    per_host_limit: int = 2
+    # Serve an origin from elsewhere: {"https://openrouter.ai": "http://127.0.0.1:8123"}.
+    origin_overrides: dict[str, str] = {}
+
+    def client(self) -> HttpClient:
+        policy = HttpPolicy(connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
+                            total_timeout_s=self.total_timeout_s,
+                            max_attempts=self.max_attempts, backoff_initial_s=self.backoff_initial_s,
+                            backoff_max_s=self.backoff_max_s, retry_after_cap_s=self.retry_after_cap_s,
+                            max_body_bytes=self.max_body_bytes, per_host_limit=self.per_host_limit)
+        return HttpClient(policy=policy, origin_overrides=dict(self.origin_overrides))
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The run's session on the warehouse: lock, plan, staging copy, publication."""
+
+    warehouse_dir: str | None = None
+    exports_dir: str | None = None
+
+    _session: RunSession | None = PrivateAttr(default=None)
+    _run_id: str = PrivateAttr(default="adhoc")
+
+    def paths(self) -> Paths:
+        base = Paths.from_env()
+        return Paths(warehouse_dir=Path(self.warehouse_dir).resolve() if self.warehouse_dir else base.warehouse_dir,
+                     exports_dir=Path(self.exports_dir).resolve() if self.exports_dir else base.exports_dir)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_id = context.run.run_id if context.run else "adhoc"
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def begin(self, settings: RefreshSettings, now: datetime,
+              partition_quarters: list[Quarter] | None = None) -> RefreshPlan:
+        """Take the refresh lock and plan this run (the job's first step). Raises RefreshInProgress
+        when another refresh holds the warehouse, PlanError when the settings cannot be run."""
+        if self._session is not None:
+            return self._session.plan
+        inputs = settings.inputs()
+        sources = discover_sources()
+        self._session = RunSession.begin(
+            self.paths(), self._run_id, now, inputs.mode,
+            lambda state: make_plan(inputs, state, self._run_id, now, sources, partition_quarters))
+        return self._session.plan
+
+    def session(self) -> RunSession:
+        """The session the plan step began; a run launched without that step plans with the
+        default settings here (e.g. a subset of assets materialized from the UI)."""
+        if self._session is None:
+            self.begin(RefreshSettings(), utcnow())
+        return self._session
+
+    def archive(self) -> RawArchive:
+        return RawArchive(self.paths().raw_dir)
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources={"settings": LedgerSettings(), "http": HttpResource(),
-                                     "warehouse": WarehouseResource()})
+    return dg.Definitions(resources={"clock": Clock(), "http": HttpResource(), "warehouse": WarehouseResource()})
