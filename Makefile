@@ -32,7 +32,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	$(BIN)/python -m pipeline.setup_browser
+	$(BIN)/python -m pipeline.app.setup_browser
 	touch $(STAMP)
 
 # Removes generated data only (warehouse database, raw archive, exports, Dagster storage).

@@ -1,16 +1,15 @@
 """The Dagster code location: `dagster dev -m pipeline.definitions` (see `make ui`).
 
 Everything under pipeline/defs/ is loaded as a folder; publication is then built downstream of
-all of it, and the refresh job and its quarterly schedule run in-process.
+all of it. The `refresh` job (every asset, in-process) is what `ledger refresh`, the quarterly
+schedule and "Materialize all" in the UI run: its first step plans the run, its last publishes.
 """
-
 
 import dagster as dg
 
 from pipeline.core.paths import ROOT
 from pipeline.core.quarters import Quarter
-from pipeline.partitions import QUARTERS
-from pipeline.publish import build_publish_asset
+from pipeline.defs.publish import build_publish_asset
 
 REFRESH_JOB = "refresh"
 
@@ -20,20 +19,19 @@ def build_definitions() -> dg.Definitions:
     upstream = sorted((spec.key for spec in folder.resolve_all_asset_specs()), key=lambda k: k.to_user_string())
     publish = build_publish_asset(upstream)
     refresh = dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(),
-                                  description="Full refresh: fetch every source, snapshot, compute marts, publish")
+                                  description="Full refresh: plan, fetch every source, snapshot, compute marts, "
+                                              "publish")
 
     @dg.schedule(job_name=REFRESH_JOB, cron_schedule="0 6 5 1,4,7,10 *", execution_timezone="UTC",
                  default_status=dg.DefaultScheduleStatus.STOPPED)
     def quarterly_refresh(context: dg.ScheduleEvaluationContext):
-        """On the 5th day of a quarter: finalise the quarter just ended, refresh the new one."""
+        """On the 5th day of a quarter: finalise the quarter just ended and refresh the new one, exactly
+        as `ledger refresh` does (the plan picks the quarters; the run key makes it once a quarter)."""
         running = Quarter.of(context.scheduled_execution_time)
-        return dg.RunRequest(tags={"dagster/asset_partition_range_start": running.previous().partition_key,
-                                   "dagster/asset_partition_range_end": running.partition_key,
-                                   "ledger/mode": "auto"})
+        return dg.RunRequest(run_key=f"quarterly-{running.label}", tags={"ledger/launched_by": "schedule"})
 
     return dg.Definitions.merge(folder, dg.Definitions(
-        assets=[publish], jobs=[refresh], schedules=[quarterly_refresh],
-        executor=dg.in_process_executor))
+        assets=[publish], jobs=[refresh], schedules=[quarterly_refresh], executor=dg.in_process_executor))
 
 
 defs = build_definitions()

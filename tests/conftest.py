@@ -74,8 +74,39 @@ def subprocess_env(paths: Paths, home: Path) -> dict[str, str]:
 
 
 def refresh(paths: Paths, instance, **kwargs):
-    """Run a refresh in-process against `paths` (as of AS_OF unless given)."""
-    from pipeline.runner import RefreshRequest, run_refresh
+    """Run a refresh in-process against `paths`, as `ledger refresh` does, at AS_OF unless given.
 
-    kwargs.setdefault("as_of", AS_OF)
-    return run_refresh(RefreshRequest(paths=paths, **kwargs), instance=instance)
+    Replay, file and backfill runs take `as_of` as their setting; live and auto runs fetch "now",
+    so their clock is fixed at that time instead (the same seam a scheduler's clock would be).
+    """
+    from pipeline.app.launch import run_refresh
+    from tests.support.clock import FixedClock
+
+    as_of = kwargs.pop("as_of", AS_OF)
+    http = {**kwargs.pop("http", {}), "origin_overrides": kwargs.pop("origin_overrides", {})}
+    settings = refresh_settings(**kwargs)
+    resources = None
+    if settings.mode in ("live", "auto"):
+        resources = {"clock": FixedClock(at=as_of.isoformat())}
+    else:
+        settings = settings.model_copy(update={"as_of": as_of.isoformat()})
+    return run_refresh(settings, paths=paths, http=http, instance=instance, resources=resources)
+
+
+def refresh_settings(**kwargs):
+    """Test keyword arguments (Quarters, Paths, datetimes) as the run's settings."""
+    from pipeline.defs.settings import RefreshSettings
+
+    values = {}
+    for name, value in kwargs.items():
+        if name == "quarters" and value is not None:
+            value = [q.label for q in value]
+        elif name in ("backfill_from", "backfill_to") and value is not None:
+            value = value.label
+        elif isinstance(value, Path):
+            value = str(value.resolve())
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        if value is not None:
+            values[name] = value
+    return RefreshSettings(**values)

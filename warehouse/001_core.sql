@@ -27,21 +27,8 @@ CREATE TABLE IF NOT EXISTS raw_fetch (
     page            INTEGER NOT NULL DEFAULT 0,
     run_id          VARCHAR NOT NULL,
     parser_version  VARCHAR,
-    parsed_fetch_id VARCHAR               -- the fetch whose observations hold this body's rows
-);
-
--- A body parsed once per parser version: the same bytes are never parsed twice.
-CREATE TABLE IF NOT EXISTS parsed_bodies (
-    source         VARCHAR NOT NULL,
-    sha256         VARCHAR NOT NULL,
-    parser_version VARCHAR NOT NULL,
-    fetch_id       VARCHAR NOT NULL,
-    parsed_at      TIMESTAMP NOT NULL,
-    rows           BIGINT NOT NULL,
-    rejected       BIGINT NOT NULL,
-    excluded       BIGINT NOT NULL,
-    quarantined    BIGINT NOT NULL,
-    PRIMARY KEY (source, sha256, parser_version)
+    parsed_fetch_id VARCHAR               -- set once the body's rows are in the observation versions
+                                          -- (a body equal to the previous response's is not parsed again)
 );
 
 -- Entries a parser could not use (kind 'rejected') or left out by design (kind 'excluded').
@@ -87,22 +74,34 @@ ALTER TABLE refresh_runs ADD COLUMN IF NOT EXISTS quarters_reason VARCHAR;
 ALTER TABLE refresh_runs ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
 ALTER TABLE refresh_runs ADD COLUMN IF NOT EXISTS consistent_fingerprint VARCHAR;
 
--- The fetches a quarter's snapshot of a family stands on: for each source and endpoint, the
--- newest group of successfully parsed bodies observed before `cutoff` (a quarter's exclusive end).
+-- Whether a version (valid_from inclusive, valid_to exclusive, NULL: still holds) holds at t.
+CREATE OR REPLACE MACRO holds_at(valid_from, valid_to, t) AS valid_from <= t AND (valid_to IS NULL OR valid_to > t);
+
+-- The responses a quarter's snapshot of a family stands on: per source and endpoint, the newest
+-- whole response (every page parsed, none failed) observed before `cutoff` (a quarter's exclusive
+-- end); one row per response, its first page (`group_id` names all its pages). Its rows are the
+-- observation versions of that source and endpoint that hold at its observed_at.
 CREATE OR REPLACE MACRO snapshot_fetches(fam, cutoff) AS TABLE
-WITH ok AS (
-    SELECT * FROM raw_fetch
-    WHERE family = fam AND observed_at < cutoff AND parsed_fetch_id IS NOT NULL AND error IS NULL
-      AND endpoint NOT LIKE 'curated:%'
+WITH groups AS (
+    SELECT source, endpoint, group_id, min(observed_at) AS observed_at, max(requested_at) AS requested_at,
+           bool_and(parsed_fetch_id IS NOT NULL AND error IS NULL) AS whole
+    FROM raw_fetch
+    WHERE family = fam AND observed_at < cutoff AND endpoint NOT LIKE 'curated:%'
+    GROUP BY source, endpoint, group_id
 ), newest AS (
-    SELECT source, endpoint, group_id FROM ok
+    SELECT group_id FROM groups WHERE whole
     QUALIFY row_number() OVER (PARTITION BY source, endpoint
                                ORDER BY observed_at DESC, requested_at DESC, group_id DESC) = 1
 )
-SELECT ok.* FROM ok JOIN newest USING (source, endpoint, group_id);
+SELECT r.* FROM raw_fetch AS r JOIN newest USING (group_id) WHERE r.page = 0;
 
--- The newest read of each curated file of a family. Its rows carry their own observed_at (the
--- row's observed_on): a snapshot keeps those before its cutoff.
+-- Every page of the responses snapshot_fetches names (what the export manifest lists per quarter).
+CREATE OR REPLACE MACRO snapshot_pages(fam, cutoff) AS TABLE
+SELECT r.* FROM raw_fetch AS r JOIN snapshot_fetches(fam, cutoff) AS f USING (group_id);
+
+-- The newest read of each curated file of a family: its rows are the versions that hold at that
+-- read. They carry their own observed_at (the row's observed_on): a snapshot keeps those before
+-- its cutoff.
 CREATE OR REPLACE MACRO curated_fetches(fam) AS TABLE
 SELECT * FROM raw_fetch
 WHERE family = fam AND endpoint LIKE 'curated:%' AND parsed_fetch_id IS NOT NULL AND error IS NULL

@@ -4,6 +4,9 @@ CREATE TABLE IF NOT EXISTS price_observations (
     source                    VARCHAR NOT NULL,
     fetch_id                  VARCHAR NOT NULL,
     observed_at               TIMESTAMP NOT NULL,
+    endpoint    VARCHAR NOT NULL,     -- the source URL (or curated file) the response stands for
+    valid_from  TIMESTAMP NOT NULL,   -- this version holds from the response observed here ...
+    valid_to    TIMESTAMP,            -- ... to the next response that changed or dropped it (NULL: still holds)
     provider                  VARCHAR NOT NULL,
     source_model_id           VARCHAR NOT NULL,
     service_tier              VARCHAR NOT NULL,
@@ -17,8 +20,7 @@ CREATE TABLE IF NOT EXISTS price_observations (
     batch_output_usd_per_mtok DOUBLE,
     display_name              VARCHAR,
     context_length            BIGINT,
-    citation                  VARCHAR,   -- curated rows: where the price comes from
-    PRIMARY KEY (source, provider, source_model_id, service_tier, context_tier_min_tokens, fetch_id)
+    citation                  VARCHAR    -- curated rows: where the price comes from
 );
 
 -- The canonical model registry (pipeline/curated/models.csv), rebuilt every refresh.
@@ -73,26 +75,10 @@ CREATE TABLE IF NOT EXISTS model_prices (
     PRIMARY KEY (quarter, canonical_model, provider, source, source_model_id, service_tier, context_tier_min_tokens)
 );
 
--- Every price observation with the interval it held: valid_from inclusive, valid_to exclusive
--- (NULL while it still holds). A new interval starts when any price of the key changes.
+-- Every price with the interval it held: valid_from inclusive, valid_to exclusive (NULL while it
+-- still holds). The observation table is stored that way; this view keeps the price columns.
 CREATE OR REPLACE VIEW price_history AS
-WITH changes AS (
-    SELECT *,
-        lag(hash(input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
-                 cache_write_usd_per_mtok, batch_input_usd_per_mtok, batch_output_usd_per_mtok))
-            OVER w AS prev_hash,
-        hash(input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
-             cache_write_usd_per_mtok, batch_input_usd_per_mtok, batch_output_usd_per_mtok) AS cur_hash
-    FROM price_observations
-    WINDOW w AS (PARTITION BY source, provider, source_model_id, service_tier, context_tier_min_tokens
-                 ORDER BY observed_at, fetch_id)
-)
-SELECT source, provider, source_model_id, service_tier, context_tier_min_tokens,
+SELECT source, endpoint, provider, source_model_id, service_tier, context_tier_min_tokens,
        input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok, cache_write_usd_per_mtok,
-       batch_input_usd_per_mtok, batch_output_usd_per_mtok,
-       observed_at AS valid_from,
-       lead(observed_at) OVER (PARTITION BY source, provider, source_model_id, service_tier,
-                                            context_tier_min_tokens ORDER BY observed_at, fetch_id) AS valid_to,
-       fetch_id
-FROM changes
-WHERE prev_hash IS NULL OR prev_hash <> cur_hash;
+       batch_input_usd_per_mtok, batch_output_usd_per_mtok, valid_from, valid_to, fetch_id
+FROM price_observations;

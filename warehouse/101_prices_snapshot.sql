@@ -12,7 +12,7 @@ WITH fetched AS (
            o.cache_write_usd_per_mtok, o.batch_input_usd_per_mtok, o.batch_output_usd_per_mtok,
            f.observed_at, f.fetch_id, f.stale, f.stale_reason, CAST(NULL AS VARCHAR) AS citation
     FROM snapshot_fetches('prices', cutoff) AS f
-    JOIN price_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    JOIN price_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     JOIN model_aliases AS a ON a.source = o.source AND a.source_model_id = o.source_model_id
     QUALIFY row_number() OVER (
         PARTITION BY a.canonical_model, o.provider, o.source, o.source_model_id, o.service_tier,
@@ -25,7 +25,7 @@ WITH fetched AS (
            o.cache_write_usd_per_mtok, o.batch_input_usd_per_mtok, o.batch_output_usd_per_mtok,
            o.observed_at, o.fetch_id, false AS stale, CAST(NULL AS VARCHAR) AS stale_reason, o.citation
     FROM curated_fetches('prices') AS f
-    JOIN price_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    JOIN price_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     WHERE o.observed_at < cutoff
     QUALIFY row_number() OVER (
         PARTITION BY o.provider, o.source_model_id, o.service_tier, o.context_tier_min_tokens

@@ -5,6 +5,9 @@ CREATE TABLE IF NOT EXISTS benchmark_observations (
     source            VARCHAR NOT NULL,
     fetch_id          VARCHAR NOT NULL,
     observed_at       TIMESTAMP NOT NULL,   -- the fetch's, or the curated row's observed_on
+    endpoint    VARCHAR NOT NULL,     -- the source URL (or curated file) the response stands for
+    valid_from  TIMESTAMP NOT NULL,   -- this version holds from the response observed here ...
+    valid_to    TIMESTAMP,            -- ... to the next response that changed or dropped it (NULL: still holds)
     source_model_id   VARCHAR NOT NULL,
     source_benchmark  VARCHAR NOT NULL,
     raw_score         DOUBLE NOT NULL,
@@ -19,8 +22,7 @@ CREATE TABLE IF NOT EXISTS benchmark_observations (
     anchor_models     BIGINT,
     source_normalised DOUBLE,
     evaluated_at      TIMESTAMP,
-    display_name      VARCHAR,
-    PRIMARY KEY (source, fetch_id, source_model_id, source_benchmark, observed_at)
+    display_name      VARCHAR
 );
 
 -- The benchmark registry (pipeline/curated/benchmarks.csv), rebuilt every refresh.
@@ -102,11 +104,11 @@ CREATE TABLE IF NOT EXISTS benchmark_score_moves (
 
 -- The newest parsed response of each benchmark source endpoint, whatever the quarter.
 CREATE OR REPLACE VIEW benchmark_latest_observations AS
-SELECT o.* FROM snapshot_fetches('benchmarks', TIMESTAMP '9999-12-31') AS f
-JOIN benchmark_observations AS o ON o.fetch_id = f.parsed_fetch_id
+SELECT o.* REPLACE (f.observed_at AS observed_at, f.fetch_id AS fetch_id) FROM snapshot_fetches('benchmarks', TIMESTAMP '9999-12-31') AS f
+JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
 UNION ALL
 SELECT o.* FROM curated_fetches('benchmarks') AS f
-JOIN benchmark_observations AS o ON o.fetch_id = f.parsed_fetch_id;
+JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at);
 
 -- Model names in the newest responses that no curated alias maps (curated scores name canonical
 -- ids directly). `rows`: how many scores the name carries.

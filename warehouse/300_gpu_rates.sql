@@ -5,6 +5,9 @@ CREATE TABLE IF NOT EXISTS gpu_rate_observations (
     source        VARCHAR NOT NULL,
     fetch_id      VARCHAR NOT NULL,
     observed_at   TIMESTAMP NOT NULL,   -- curated rows: their own observed_on
+    endpoint    VARCHAR NOT NULL,     -- the source URL (or curated file) the response stands for
+    valid_from  TIMESTAMP NOT NULL,   -- this version holds from the response observed here ...
+    valid_to    TIMESTAMP,            -- ... to the next response that changed or dropped it (NULL: still holds)
     provider      VARCHAR NOT NULL,
     region        VARCHAR NOT NULL,
     zone          VARCHAR,              -- spot quoted per zone: the cheapest zone's
@@ -16,8 +19,7 @@ CREATE TABLE IF NOT EXISTS gpu_rate_observations (
     gpu_memory_gb DOUBLE,               -- one GPU's memory as the source states it
     meter_id      VARCHAR,              -- Azure meterId
     detail        VARCHAR,
-    citation      VARCHAR,              -- curated rows
-    PRIMARY KEY (source, provider, region, instance_type, pricing_model, observed_at, fetch_id)
+    citation      VARCHAR               -- curated rows
 );
 
 -- Canonical GPUs (pipeline/curated/gpus.csv), rebuilt every refresh.
@@ -82,35 +84,26 @@ CREATE TABLE IF NOT EXISTS gpu_price_summary (
     PRIMARY KEY (quarter, gpu, pricing_model)
 );
 
--- Every change of an offer's rate between two consecutive observations from the same source
--- (for Azure: one meter), oldest first. `ratio` = new / old.
+-- Each change of a rate: a version and the one it replaced (same source, endpoint and offer),
+-- with both rates, when each was observed and the ratio. A rate that disappeared and came back
+-- at another value counts as a change.
 CREATE OR REPLACE VIEW gpu_rate_changes AS
 WITH seq AS (
     SELECT source, provider, region, instance_type, pricing_model, meter_id, gpu_name,
            lag(usd_per_hour) OVER w AS old_usd_per_hour, usd_per_hour AS new_usd_per_hour,
-           lag(observed_at) OVER w AS old_observed_at, observed_at AS new_observed_at,
+           lag(valid_from) OVER w AS old_observed_at, valid_from AS new_observed_at,
            lag(fetch_id) OVER w AS old_fetch_id, fetch_id AS new_fetch_id
     FROM gpu_rate_observations
-    WINDOW w AS (PARTITION BY source, provider, region, instance_type, pricing_model
-                 ORDER BY observed_at, fetch_id)
+    WINDOW w AS (PARTITION BY source, endpoint, provider, region, instance_type, pricing_model
+                 ORDER BY valid_from, fetch_id)
 )
 SELECT *, new_usd_per_hour / old_usd_per_hour AS ratio
 FROM seq
 WHERE old_usd_per_hour IS NOT NULL AND new_usd_per_hour <> old_usd_per_hour;
 
 -- Every rate with the interval it held: valid_from inclusive, valid_to exclusive (NULL while it
--- still holds). A new interval starts when the rate changes.
+-- still holds), as the observation table stores it.
 CREATE OR REPLACE VIEW gpu_rate_history AS
-WITH marked AS (
-    SELECT *, lag(usd_per_hour) OVER w AS prev_usd_per_hour
-    FROM gpu_rate_observations
-    WINDOW w AS (PARTITION BY source, provider, region, instance_type, pricing_model ORDER BY observed_at, fetch_id)
-), starts AS (
-    SELECT * FROM marked WHERE prev_usd_per_hour IS NULL OR prev_usd_per_hour <> usd_per_hour
-)
-SELECT source, provider, region, instance_type, pricing_model, gpu_name, gpu_count, usd_per_hour,
-       observed_at AS valid_from,
-       lead(observed_at) OVER (PARTITION BY source, provider, region, instance_type, pricing_model
-                               ORDER BY observed_at, fetch_id) AS valid_to,
-       meter_id, fetch_id
-FROM starts;
+SELECT source, endpoint, provider, region, instance_type, pricing_model, gpu_name, gpu_count, usd_per_hour,
+       valid_from, valid_to, meter_id, fetch_id
+FROM gpu_rate_observations;

@@ -7,6 +7,9 @@ CREATE TABLE IF NOT EXISTS license_observations (
     source              VARCHAR NOT NULL,
     fetch_id            VARCHAR NOT NULL,
     observed_at         TIMESTAMP NOT NULL,
+    endpoint    VARCHAR NOT NULL,     -- the source URL (or curated file) the response stands for
+    valid_from  TIMESTAMP NOT NULL,   -- this version holds from the response observed here ...
+    valid_to    TIMESTAMP,            -- ... to the next response that changed or dropped it (NULL: still holds)
     kind                VARCHAR NOT NULL,
     subject             VARCHAR NOT NULL,
     license_id          VARCHAR,
@@ -22,8 +25,7 @@ CREATE TABLE IF NOT EXISTS license_observations (
     list_version        VARCHAR,
     card_license        VARCHAR,
     embedded_license_id VARCHAR,
-    gated               VARCHAR,
-    PRIMARY KEY (source, kind, subject, fetch_id)
+    gated               VARCHAR
 );
 
 -- One row per distinct text version of a license document at a URL (whitespace and line endings

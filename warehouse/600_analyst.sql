@@ -20,11 +20,11 @@ SELECT * FROM model_prices_at(CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP
 -- source's names map to one model, every one is listed (`benchmark_scores` keeps the best).
 CREATE OR REPLACE MACRO scores_asof(d) AS TABLE
 WITH obs AS (
-    SELECT o.*, f.stale FROM snapshot_fetches('benchmarks', CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)) AS f
-    JOIN benchmark_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    SELECT o.* REPLACE (f.observed_at AS observed_at, f.fetch_id AS fetch_id), f.stale FROM snapshot_fetches('benchmarks', CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)) AS f
+    JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     UNION ALL
     SELECT o.*, false AS stale FROM curated_fetches('benchmarks') AS f
-    JOIN benchmark_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     WHERE o.observed_at < CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)
 )
 SELECT CASE WHEN obs.source = 'curated_benchmarks' THEN obs.source_model_id ELSE a.canonical_model END
@@ -45,11 +45,11 @@ WHERE CASE WHEN obs.source = 'curated_benchmarks' THEN obs.source_model_id ELSE 
 -- `gpu_rates` then keeps one source per offer (curated, then the provider's own list).
 CREATE OR REPLACE MACRO gpu_rates_asof(d) AS TABLE
 WITH obs AS (
-    SELECT o.*, f.stale FROM snapshot_fetches('gpu_rates', CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)) AS f
-    JOIN gpu_rate_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    SELECT o.* REPLACE (f.observed_at AS observed_at, f.fetch_id AS fetch_id), f.stale FROM snapshot_fetches('gpu_rates', CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)) AS f
+    JOIN gpu_rate_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     UNION ALL
     SELECT o.*, false AS stale FROM curated_fetches('gpu_rates') AS f
-    JOIN gpu_rate_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    JOIN gpu_rate_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     WHERE o.observed_at < CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)
 ), mapped AS (
     SELECT obs.*,

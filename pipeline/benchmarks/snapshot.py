@@ -17,11 +17,11 @@ from pipeline.core.warehouse import ident, insert_frame, query
 INSERT_SNAPSHOT = """
 INSERT INTO benchmark_scores BY NAME
 WITH obs AS (
-    SELECT o.*, f.stale FROM snapshot_fetches('benchmarks', ?::TIMESTAMP) AS f
-    JOIN benchmark_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    SELECT o.* REPLACE (f.observed_at AS observed_at, f.fetch_id AS fetch_id), f.stale FROM snapshot_fetches('benchmarks', ?::TIMESTAMP) AS f
+    JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     UNION ALL
     SELECT o.*, false AS stale FROM curated_fetches('benchmarks') AS f
-    JOIN benchmark_observations AS o ON o.fetch_id = f.parsed_fetch_id
+    JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     WHERE o.observed_at < ?::TIMESTAMP
 ), named AS (
     SELECT obs.*, n.benchmark, b.higher_is_better,

@@ -31,7 +31,7 @@ from pipeline.core.http import FetchError, HttpClient
 from pipeline.core.quarters import Quarter
 from pipeline.core.sources import Source, SourceFormatError
 from pipeline.core.wayback import capture_moment, wayback_versions
-from pipeline.progress import progress
+from pipeline.core.progress import progress
 from schemas.history import COVERAGE_STATUSES as STATUSES
 
 

@@ -42,4 +42,7 @@ class Family:
     # Extra lines for `ledger status` (e.g. alias coverage), from a read-only connection to the
     # published warehouse.
     status_report: Callable[[object], str] | None = None
+    # Run after the family's sources are ingested, on the staging connection with the curated
+    # directory (e.g. release quarantined prices a curated row now confirms).
+    after_ingest: Callable[[object, Path], int] | None = None
     extra: dict = field(default_factory=dict)

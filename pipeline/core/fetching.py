@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.core.archive import RawArchive
 from pipeline.core.fetch_records import Fetched, FetchPlan, SourceUnavailable, make_record, new_fetch_id
 from pipeline.core.http import FetchError, HttpClient
-from pipeline.core.recorded import RecordedResponse, load_index
+from pipeline.core.recorded import RecordedResponse, bundled_fetch_id, load_index
 from pipeline.core.sources import Source, SourceFormatError
 
 MAX_PARALLEL_URLS = 8
@@ -163,7 +163,7 @@ def _replay(source: Source, plan: FetchPlan, archive: RawArchive,
             continue
         body = entry.body()
         sha = archive.put(body)
-        fetch_id = f"replay-{source.name}-{entry.observed_on.isoformat()}-{sha[:12]}"
+        fetch_id = bundled_fetch_id(source.name, entry.observed_on, body)
         gkey = (entry.observed_on, entry.group)
         group_id = groups.setdefault(gkey, fetch_id)
         page = pages[gkey] = pages.get(gkey, -1) + 1

@@ -13,8 +13,8 @@ the published quarters were computed (same fingerprint), only these quarters can
   responses not yet ingested, an ingested file, a backfill) onwards, since a later quarter's
   snapshot may stand on them.
 Anything else — a first run, a code or curated change — recomputes every quarter. Quarters asked
-for explicitly (`--quarter`, or a partition range chosen in the UI) are computed as asked; the
-other published quarters then no longer share one fingerprint, which the next run repairs.
+for explicitly (`--quarter`, or `quarters` in the run config from the UI) are computed as asked;
+the other published quarters then no longer share one fingerprint, which the next run repairs.
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.core.archive import sha256_hex
 from pipeline.core.paths import ROOT
 from pipeline.core.quarters import FIRST_QUARTER, Quarter, quarter_range
-from pipeline.core.recorded import load_index
+from pipeline.core.recorded import bundled_fetch_id, load_index
 from pipeline.core.sources import Source
 
 MODES = ("live", "replay", "auto", "file", "backfill")
@@ -53,10 +52,6 @@ def fingerprint(curated_dir: Path, assumptions_file: Path | None = None, root: P
         h.update(str(path.name).encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
-
-
-def bundled_fetch_id(source: str, observed_on, body: bytes) -> str:
-    return f"bundled-{source}-{observed_on.isoformat()}-{sha256_hex(body)[:12]}"
 
 
 def new_bundled_quarters(sources: Iterable[Source], known_fetch_ids: frozenset[str] | set[str],
@@ -180,9 +175,9 @@ def _incremental(first_new: Quarter | None, running: Quarter, consistent: bool,
 
 
 def make_plan(inputs: PlanInputs, state: PublishedState, run_id: str, now: datetime,
-              sources: list[Source], partition_quarters: list[Quarter] | None = None) -> RefreshPlan:
+                sources: list[Source]) -> RefreshPlan:
     """The refresh this run makes. `now` is the clock; `inputs.as_of` (replay, ingest, backfill
-    only) runs as if it were another time. `partition_quarters`: a range the run was launched for."""
+    only) runs as if it were another time."""
     known = {s.name: s for s in sources}
     _check_inputs(inputs, known, inputs.as_of is not None)
     as_of = inputs.as_of or now
@@ -192,7 +187,7 @@ def make_plan(inputs: PlanInputs, state: PublishedState, run_id: str, now: datet
     chosen = tuple(sorted(inputs.only)) or tuple(sorted(known))
     backfill: tuple[Quarter, ...] = ()
 
-    asked = list(inputs.quarters) or list(partition_quarters or [])
+    asked = list(inputs.quarters)
     if asked:
         quarters, why = _explicit(asked, running), "as asked"
     elif inputs.mode == "backfill":

@@ -13,6 +13,7 @@ The files are small and hand-made in the source's real format, holding real publ
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -57,3 +58,8 @@ def load_index(source: str, directory: Path | None) -> list[RecordedResponse]:
                                     path=path, citation=entry["citation"]))
     # Stable order: date, then the order pages appear in the index.
     return sorted(out, key=lambda r: r.observed_on)
+
+
+def bundled_fetch_id(source: str, observed_on: date, body: bytes) -> str:
+    """The fetch id of a bundled response: the same file replayed again is known by it."""
+    return f"replay-{source}-{observed_on.isoformat()}-{hashlib.sha256(body).hexdigest()[:12]}"

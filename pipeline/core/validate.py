@@ -47,12 +47,38 @@ def find_duplicate_keys(rows: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFra
     return dup.select(pl.col(ROW), pl.format("{} rows share this key in one fetch", pl.col("__n")).alias("detail"))
 
 
-def validate(family: Family, rows: pl.DataFrame, ctx: GuardContext) -> Validated:
-    before = rows.height
-    rows = rows.unique(maintain_order=True)  # exact duplicate rows carry no information
-    exact_duplicates = before - rows.height
-    rows = rows.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
-    failures = schema_failures(family.schema, rows.drop(ROW))
+def deduplicated(rows: pl.DataFrame, carry: tuple[str, ...] = ()) -> tuple[pl.DataFrame, int]:
+    """The rows without exact duplicates (they carry no information), numbered in ROW, and how many
+    were removed. `carry`: bookkeeping columns (e.g. the page's fetch_id) that do not count."""
+    data = [c for c in rows.columns if c not in carry]
+    unique = rows.unique(subset=data, keep="first", maintain_order=True)
+    return unique.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64)), rows.height - unique.height
+
+
+def schema_failures_of_many(schema: type, frames: list[pl.DataFrame], carry: tuple[str, ...] = ()) -> list[pl.DataFrame]:
+    """One pandera pass over several numbered frames (it costs per check, not per row): each
+    frame's failure cases, `index` being the frame's own ROW; schema-level failures go to all."""
+    if not frames:
+        return []
+    combined = pl.concat([f.with_columns(pl.lit(i, pl.Int64).alias("__frame")) for i, f in enumerate(frames)],
+                         how="vertical_relaxed")
+    failures = schema_failures(schema, combined.drop(ROW, "__frame", *[c for c in carry if c in combined.columns]))
+    located = combined.select("__frame", ROW).with_row_index("__pos")
+    rows = failures.filter(pl.col("index").is_not_null()).join(
+        located, left_on=pl.col("index").cast(pl.UInt32), right_on="__pos", how="left")
+    shape = failures.filter(pl.col("index").is_null())
+    return [pl.concat([shape, rows.filter(pl.col("__frame") == i).with_columns(pl.col(ROW).cast(pl.Int32)
+                                                                              .alias("index"))
+                       .select(shape.columns)], how="vertical_relaxed") for i in range(len(frames))]
+
+
+def validate(family: Family, rows: pl.DataFrame, ctx: GuardContext, carry: tuple[str, ...] = (),
+             failures: pl.DataFrame | None = None, exact_duplicates: int | None = None) -> Validated:
+    """Schema, then row rules. `rows` as given, or already `deduplicated` with their pandera
+    `failures` computed (schema_failures_of_many) and the count of duplicates removed."""
+    if failures is None or exact_duplicates is None:
+        rows, exact_duplicates = deduplicated(rows, carry)
+        failures = schema_failures(family.schema, rows.drop(ROW, *[c for c in carry if c in rows.columns]))
     schema_level = failures.filter(pl.col("index").is_null())
     if schema_level.height:
         return Validated(rows.head(0).drop(ROW), rows.head(0).with_columns(
@@ -87,11 +113,14 @@ def validate(family: Family, rows: pl.DataFrame, ctx: GuardContext) -> Validated
 def quarantine_records(family: Family, validated: Validated) -> list[dict]:
     """The quarantined rows as `quarantine` table records (row and key as JSON)."""
     out = []
-    value_cols = [c for c in validated.quarantined.columns if c not in (ROW, "rule", "detail")]
+    value_cols = [c for c in validated.quarantined.columns if c not in (ROW, "rule", "detail", "fetch_id")]
     for rec in validated.quarantined.iter_rows(named=True):
         row = {c: rec[c] for c in value_cols}
         key = {c: row.get(c) for c in family.key_columns}
-        out.append({"rule": rec["rule"], "detail": rec["detail"],
-                    "row_key": json.dumps(key, default=str, sort_keys=True),
-                    "row": json.dumps(row, default=str, sort_keys=True)})
+        held = {"rule": rec["rule"], "detail": rec["detail"],
+                "row_key": json.dumps(key, default=str, sort_keys=True),
+                "row": json.dumps(row, default=str, sort_keys=True)}
+        if "fetch_id" in rec:
+            held["fetch_id"] = rec["fetch_id"]  # the page the row was read from
+        out.append(held)
     return out

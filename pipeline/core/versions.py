@@ -49,13 +49,15 @@ def _same(cols: list[str]) -> pl.Expr:
 
 
 def diff_versions(existing: pl.DataFrame, new: pl.DataFrame, key: list[str], t: datetime,
-                  t_next: datetime | None, dated_rows: bool) -> Changes:
+                  t_next: datetime | None, dated_rows: bool, partial: bool = False) -> Changes:
     """What a response observed at `t` changes in one source and endpoint's versions.
 
     existing: that source and endpoint's stored versions (META + key + content columns);
     new: the response's rows (key + content + fetch_id, and observed_at when `dated_rows`:
     curated rows date themselves, their observed_at is part of the key);
-    t_next: the next response's time for the same source and endpoint, None if this is the newest.
+    t_next: the next response's time for the same source and endpoint, None if this is the newest;
+    partial: `new` holds only some of the response's rows (a released quarantined row): keys it
+    does not list are left as they are instead of ended.
     """
     content = content_columns(new, key)
     ts = pl.lit(t, dtype=pl.Datetime("us"))
@@ -63,6 +65,8 @@ def diff_versions(existing: pl.DataFrame, new: pl.DataFrame, key: list[str], t: 
     existing = existing.with_columns(pl.col("valid_from").cast(pl.Datetime("us")),
                                      pl.col("valid_to").cast(pl.Datetime("us")))
     cover = existing.filter((pl.col("valid_from") <= ts) & (pl.col("valid_to").is_null() | (pl.col("valid_to") > ts)))
+    if partial:
+        cover = cover.join(new.select(key), on=key, how="semi", nulls_equal=True)
     new = new.with_columns(pl.lit(True).alias("__n"))
     renamed = new.select(*key, *[pl.col(c).alias(f"{c}__new") for c in [*content, "fetch_id", "__n"]]
                          + ([pl.col("observed_at").alias("observed_at__new")] if not dated_rows

@@ -1,24 +1,24 @@
 """History backfill: which commit or capture each rebuilt quarter of each source stands on."""
 
-
 import dagster as dg
 
 from pipeline.core.history_sources import HistoryLog, store_coverage
-from pipeline.core.sources import discover_sources
-from pipeline.defs.sources import source_key
-from pipeline.progress import progress
-from pipeline.resources import LedgerSettings, WarehouseResource
+from pipeline.core.progress import progress
+from pipeline.defs.resources import WarehouseResource
+from pipeline.defs.sources import SOURCES, source_key
 
 EVERY_QUARTER_HAS_A_VERSION = "every_quarter_has_a_version"
 
 
-@dg.asset(group_name="history", deps=[source_key(s) for s in discover_sources()], kinds={"duckdb"},
+@dg.asset(group_name="history", deps=[source_key(s) for s in SOURCES], kinds={"duckdb"},
           check_specs=[dg.AssetCheckSpec(EVERY_QUARTER_HAS_A_VERSION, asset="backfill_coverage", blocking=False,
                                          description="Every quarter a backfill asked for has a version")])
-def backfill_coverage(context: dg.AssetExecutionContext, settings: LedgerSettings, warehouse: WarehouseResource):
+def backfill_coverage(warehouse: WarehouseResource):
     """Per quarter, source and endpoint: the commit or capture found, or the gap, of `ledger backfill`."""
-    rows = HistoryLog(warehouse.paths().raw_dir).coverage(context.run.run_id) if settings.mode == "backfill" else []
-    written = store_coverage(warehouse.con(), rows, settings.running_quarter())
+    session = warehouse.session()
+    plan = session.plan
+    rows = HistoryLog(warehouse.paths().raw_dir).coverage(plan.run_id) if plan.mode == "backfill" else []
+    written = store_coverage(session.con, rows, plan.running)
     missing = [r for r in rows if r["status"] not in ("found", "carried")]
     if rows:
         progress.info("%-28s %d quarter(s) x endpoint(s), %d without a readable version", "backfill", written,

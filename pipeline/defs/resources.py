@@ -17,7 +17,6 @@ from pipeline.core.fetch_records import utcnow
 from pipeline.core.http import HttpClient, HttpPolicy
 from pipeline.core.paths import Paths
 from pipeline.core.plan import RefreshPlan, make_plan
-from pipeline.core.quarters import Quarter
 from pipeline.core.session import RunSession
 from pipeline.core.sources import discover_sources
 from pipeline.defs.settings import RefreshSettings
@@ -76,8 +75,7 @@ class WarehouseResource(dg.ConfigurableResource):
             self._session.close()
             self._session = None
 
-    def begin(self, settings: RefreshSettings, now: datetime,
-              partition_quarters: list[Quarter] | None = None) -> RefreshPlan:
+    def begin(self, settings: RefreshSettings, now: datetime) -> RefreshPlan:
         """Take the refresh lock and plan this run (the job's first step). Raises RefreshInProgress
         when another refresh holds the warehouse, PlanError when the settings cannot be run."""
         if self._session is not None:
@@ -86,7 +84,7 @@ class WarehouseResource(dg.ConfigurableResource):
         sources = discover_sources()
         self._session = RunSession.begin(
             self.paths(), self._run_id, now, inputs.mode,
-            lambda state: make_plan(inputs, state, self._run_id, now, sources, partition_quarters))
+            lambda state: make_plan(inputs, state, self._run_id, now, sources))
         return self._session.plan
 
     def session(self) -> RunSession:

@@ -1,67 +1,106 @@
-"""One asset per source: fetch → archive → parse → validate → store observations.
+"""Every source in one step: fetch (concurrently) → archive → parse → validate → observation versions.
 
-Assets are made from the source modules found in the family packages (pipeline/<family>/),
-so adding a source module adds its asset. Each asset reports three checks: `schema_valid` and
-`usable_share` block publication; `no_quarantined_rows` warns.
+One asset per source module found in the family packages (pipeline/<family>/), so adding a
+source module adds its asset; all of them materialise in one step, which fetches every selected
+source side by side (the HTTP client's per-host limit keeps it polite) and then ingests them one
+by one into the staging warehouse. Each source reports three checks in the same step:
+`schema_valid` and `usable_share` block publication; `no_quarantined_rows` warns. A source that
+cannot be fetched (and has nothing to fall back to) fails the step after the others are stored.
 """
 
+import os
 
 import dagster as dg
 
-from pipeline.core.family import Family
-from pipeline.core.fetch_records import SourceUnavailable
-from pipeline.core.ingest import NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, ingest_source
+from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
+from pipeline.core.fetching import collect
+from pipeline.core.ingest import (NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, SourceOutcome, checks_for, ingest_fetched,
+                                  insert_fetches, known_fetch_ids)
+from pipeline.core.plan import RefreshPlan
+from pipeline.core.progress import progress
 from pipeline.core.sources import Source, discover_families, discover_sources
-from pipeline.progress import progress
-from pipeline.resources import HttpResource, LedgerSettings, WarehouseResource
+from pipeline.defs.plan import PLAN_KEY
+from pipeline.defs.resources import HttpResource, WarehouseResource
 
 SOURCE_ROLE_TAG = "ledger/role"
+FAMILIES = discover_families()
+SOURCES = discover_sources()
 
 
 def source_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey([source.family, source.name])
 
 
-def build_source_asset(source: Source, family: Family) -> dg.AssetsDefinition:
+def _check_specs(source: Source) -> list[dg.AssetCheckSpec]:
     key = source_key(source)
-    checks = [
-        dg.AssetCheckSpec(SCHEMA_VALID, asset=key, blocking=True,
-                          description="Every body parsed, and its rows have the family's shape"),
-        dg.AssetCheckSpec(USABLE_SHARE, asset=key, blocking=True,
-                          description=f"At most {source.max_bad_share:.0%} of entries rejected or quarantined"),
-        dg.AssetCheckSpec(NO_QUARANTINED_ROWS, asset=key, blocking=False,
-                          description="No row held back by a row rule"),
-    ]
-
-    @dg.asset(key=key, group_name=family.name, description=source.description, kinds={"python", "duckdb"},
-              check_specs=checks, tags={SOURCE_ROLE_TAG: "source"},
-              metadata={"parser_version": source.parser_version, "observation_table": family.observation_table})
-    def _source_asset(context: dg.AssetExecutionContext, settings: LedgerSettings, http: HttpResource,
-                      warehouse: WarehouseResource):
-        try:
-            outcome = ingest_source(source, family, settings.plan(context.run.run_id), http.client(),
-                                    warehouse.archive(), warehouse.con())
-        except SourceUnavailable as exc:
-            progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", exc)
-            raise dg.Failure(description=str(exc), metadata={
-                "failures": dg.MetadataValue.json(exc.failures)}) from None
-        progress.info("%-28s %-8s %5d rows added, %d rejected, %d excluded, %d quarantined%s",
-                      f"{family.name}/{source.name}", outcome.modes, outcome.rows_added, outcome.rejected,
-                      outcome.excluded, outcome.quarantined, " (stale)" if outcome.stale else "")
-        yield dg.MaterializeResult(metadata={
-            "rows_added": outcome.rows_added, "rejected": outcome.rejected, "excluded": outcome.excluded,
-            "quarantined": outcome.quarantined, "modes": outcome.modes, "stale": outcome.stale,
-            "fetch_ids": dg.MetadataValue.json([f["fetch_id"] for f in outcome.fetches]),
-            "ledger_outcome": dg.MetadataValue.json(outcome.summary()),
-        })
-        for check in outcome.checks:
-            yield dg.AssetCheckResult(
-                check_name=check.name, passed=check.passed, description=check.summary,
-                severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
-                metadata={"summary": check.summary, "first_failures": dg.MetadataValue.json(check.samples)})
-
-    return _source_asset
+    return [dg.AssetCheckSpec(SCHEMA_VALID, asset=key, blocking=True,
+                              description="Every body parsed, and its rows have the family's shape"),
+            dg.AssetCheckSpec(USABLE_SHARE, asset=key, blocking=True,
+                              description=f"At most {source.max_bad_share:.0%} of entries rejected or quarantined"),
+            dg.AssetCheckSpec(NO_QUARANTINED_ROWS, asset=key, blocking=False,
+                              description="No row held back by a row rule")]
 
 
-_families = discover_families()
-source_assets = [build_source_asset(s, _families[s.family]) for s in discover_sources()]
+def fetch_plan(plan: RefreshPlan) -> FetchPlan:
+    i = plan.inputs
+    return FetchPlan(mode=i.mode, as_of=plan.as_of, run_id=plan.run_id, curated_dir=i.curated_dir,
+                     ingest_file=i.ingest_file, ingest_observed_at=i.ingest_observed_at,
+                     ingest_endpoint=i.ingest_endpoint, env=dict(os.environ),
+                     backfill_quarters=plan.backfill_quarters, history_file=i.history_file,
+                     backfill_max_requests=i.backfill_max_requests, backfill_max_wait_s=i.backfill_max_wait_s,
+                     backfill_pause_s=i.backfill_pause_s)
+
+
+def _results(source: Source, outcome: SourceOutcome):
+    yield dg.MaterializeResult(asset_key=source_key(source), metadata={
+        "rows_added": outcome.rows_added, "rows_ended": outcome.rows_ended, "rejected": outcome.rejected,
+        "excluded": outcome.excluded, "quarantined": outcome.quarantined, "modes": outcome.modes,
+        "stale": outcome.stale, "fetch_ids": dg.MetadataValue.json([f["fetch_id"] for f in outcome.fetches]),
+        "ledger_outcome": dg.MetadataValue.json(outcome.summary())})
+    for check in outcome.checks:
+        yield dg.AssetCheckResult(
+            asset_key=source_key(source), check_name=check.name, passed=check.passed, description=check.summary,
+            severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+            metadata={"summary": check.summary, "first_failures": dg.MetadataValue.json(check.samples)})
+
+
+@dg.multi_asset(
+    name="sources", can_subset=True,
+    specs=[dg.AssetSpec(source_key(s), group_name=s.family, description=s.description, deps=[PLAN_KEY],
+                        kinds={"python", "duckdb"}, tags={SOURCE_ROLE_TAG: "source"},
+                        metadata={"parser_version": s.parser_version,
+                                  "observation_table": FAMILIES[s.family].observation_table})
+           for s in SOURCES],
+    check_specs=[spec for s in SOURCES for spec in _check_specs(s)])
+def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: WarehouseResource):
+    session = warehouse.session()
+    plan, con, archive = session.plan, session.con, warehouse.archive()
+    selected = [s for s in SOURCES if source_key(s) in context.selected_asset_keys]
+    chosen = [s for s in selected if s.name in plan.sources]
+    client, fplan = http.client(), fetch_plan(plan)
+    unavailable: list[str] = []
+    for source in selected:
+        family = FAMILIES[source.family]
+        if source not in chosen:
+            outcome = SourceOutcome(source.name, family.name)  # nothing new for it in this run
+            outcome.checks = checks_for(source, outcome)
+        else:
+            try:
+                fetched = collect(source, fplan, client, archive, known_fetch_ids(con, source.name))
+            except SourceUnavailable as exc:
+                insert_fetches(con, exc.failures)
+                progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", exc)
+                unavailable.append(str(exc))
+                continue
+            conf = family.confirmations(plan.inputs.curated_dir) if family.confirmations else None
+            outcome = ingest_fetched(source, family, fetched, con, conf)
+            progress.info("%-28s %-8s %5d versions added, %d ended, %d rejected, %d excluded, %d quarantined%s",
+                          f"{family.name}/{source.name}", outcome.modes, outcome.rows_added, outcome.rows_ended,
+                          outcome.rejected, outcome.excluded, outcome.quarantined,
+                          " (stale)" if outcome.stale else "")
+        yield from _results(source, outcome)
+    for name in sorted({s.family for s in chosen}):
+        if FAMILIES[name].after_ingest is not None:
+            FAMILIES[name].after_ingest(con, plan.inputs.curated_dir)
+    if unavailable:
+        raise dg.Failure(description="; ".join(unavailable))

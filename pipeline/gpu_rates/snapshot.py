@@ -26,12 +26,12 @@ _COLUMNS = """o.source, o.provider, o.region, o.zone, o.instance_type, o.pricing
 FETCHED = f"""
 SELECT {_COLUMNS}, f.observed_at, f.fetch_id, f.stale, f.stale_reason
 FROM snapshot_fetches('gpu_rates', ?::TIMESTAMP) AS f
-JOIN gpu_rate_observations AS o ON o.fetch_id = f.parsed_fetch_id
+JOIN gpu_rate_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
 """
 CURATED = f"""
 SELECT {_COLUMNS}, o.observed_at, o.fetch_id, false AS stale, NULL::VARCHAR AS stale_reason
 FROM curated_fetches('gpu_rates') AS f
-JOIN gpu_rate_observations AS o ON o.fetch_id = f.parsed_fetch_id
+JOIN gpu_rate_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
 WHERE o.observed_at < ?::TIMESTAMP
 """
 GPUS = "SELECT gpu, display_name, vendor, memory_gb, citation FROM gpus"

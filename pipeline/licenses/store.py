@@ -18,27 +18,27 @@ from pipeline.licenses.curated import load_license_urls, load_model_cards
 from pipeline.licenses.history import changes, versions
 from pipeline.licenses.spectrum import spectrum
 
-# Every successful parse of a license URL, in order. The fetch's endpoint is the URL: a body
-# identical to one already parsed (same bytes at two URLs) points at the first parse's rows.
+# Every successful response of a license URL, in order, with the text it held (the version of
+# that URL's observation that holds at the response's time).
 TEXT_FETCHES = """
 SELECT f.endpoint AS source_url, f.observed_at, f.fetch_id, o.version_sha256, o.text, o.text_format,
        o.name AS title, o.license_id AS recognised_id
 FROM raw_fetch AS f
-JOIN license_observations AS o ON o.fetch_id = f.parsed_fetch_id AND o.kind = 'text'
+JOIN license_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at) AND o.kind = 'text'
 WHERE f.source = 'license_texts' AND f.error IS NULL AND f.parsed_fetch_id IS NOT NULL
 ORDER BY f.endpoint, f.observed_at, f.fetch_id
 """
+# What the newest SPDX list says (the versions that still hold).
 NEWEST_SPDX = """
 SELECT o.subject, o.osi_approved, o.list_version FROM license_observations AS o
-WHERE o.kind = 'spdx' AND o.fetch_id = (
-    SELECT fetch_id FROM license_observations WHERE kind = 'spdx' ORDER BY observed_at DESC, fetch_id DESC LIMIT 1)
+WHERE o.kind = 'spdx' AND o.valid_to IS NULL
 """
 # What each license source said before a quarter's end (design step 6).
 SNAPSHOT = """
 SELECT o.kind, o.subject, o.license_id, o.osi_approved, o.list_version, o.version_sha256,
        f.endpoint, f.observed_at AS fetched_at
 FROM snapshot_fetches('licenses', ?::TIMESTAMP) AS f
-JOIN license_observations AS o ON o.fetch_id = f.parsed_fetch_id
+JOIN license_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
 """
 SNAPSHOT_TEXTS = """
 SELECT l.*, s.fetched_at

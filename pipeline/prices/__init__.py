@@ -1,7 +1,7 @@
 """Prices: what providers charge per 1M tokens, from APIs, price files and pricing pages."""
 
 from pipeline.core.family import Family
-from pipeline.prices.confirm import confirmations
+from pipeline.prices.confirm import confirmations, release_confirmed
 from pipeline.prices.coverage import alias_coverage_report
 from pipeline.prices.guards import GUARDS, PRICE_KEY
 from schemas.prices import PriceObservation
@@ -15,4 +15,5 @@ FAMILY = Family(
     confirmations=confirmations,
     description="API prices per 1M tokens by provider and model",
     status_report=alias_coverage_report,
+    after_ingest=release_confirmed,
 )

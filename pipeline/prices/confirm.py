@@ -15,7 +15,7 @@ import polars as pl
 
 from pipeline.core.curated import CuratedError
 from pipeline.core.sources import Rejects
-from pipeline.core.warehouse import ident
+from pipeline.core.versions import apply_changes, diff_versions, load_versions
 from pipeline.prices.curated_prices import FILE, read_rows
 from pipeline.prices.registry import load_aliases, openrouter_canonical
 from schemas.prices import PRICE_COLUMNS
@@ -101,10 +101,31 @@ def release_confirmed(con, curated_dir: Path) -> int:
     return released
 
 
+# The response a held-back row came from: its endpoint and time, and the next response's time.
+HELD_FROM = """
+SELECT f.endpoint, g.observed_at,
+       (SELECT min(n.observed_at) FROM raw_fetch AS n
+        WHERE n.source = f.source AND n.endpoint = f.endpoint AND n.observed_at > g.observed_at
+          AND n.parsed_fetch_id IS NOT NULL AND n.error IS NULL) AS next_at
+FROM raw_fetch AS f JOIN (SELECT group_id, min(observed_at) AS observed_at FROM raw_fetch GROUP BY group_id) AS g
+  USING (group_id)
+WHERE f.fetch_id = ?
+"""
+
+
 def _publish_row(con, source: str, fetch_id: str, observed_at, row: dict) -> None:
+    """The released row joins its response's versions, as if it had never been held back."""
+    found = con.execute(HELD_FROM, [fetch_id]).fetchall()
+    if not found:
+        return
+    endpoint, at, next_at = found[0]
     cols = ["provider", "source_model_id", "service_tier", "context_tier_min_tokens", "is_free",
             *PRICE_COLUMNS, "display_name", "context_length"]
-    values = [row.get(c) for c in cols]
-    marks = ", ".join("?" for _ in range(len(cols) + 3))
-    con.execute(f"INSERT OR IGNORE INTO price_observations (source, fetch_id, observed_at, {', '.join(ident(c) for c in cols)}) "
-                f"VALUES ({marks})", [source, fetch_id, observed_at, *values])
+    frame = pl.DataFrame([{c: row.get(c) for c in cols}], schema={
+        "provider": pl.String, "source_model_id": pl.String, "service_tier": pl.String,
+        "context_tier_min_tokens": pl.Int64, "is_free": pl.Boolean, **{p: pl.Float64 for p in PRICE_COLUMNS},
+        "display_name": pl.String, "context_length": pl.Int64}).with_columns(pl.lit(fetch_id).alias("fetch_id"))
+    key = ["provider", "source_model_id", "service_tier", "context_tier_min_tokens"]
+    changes = diff_versions(load_versions(con, "price_observations", source, endpoint), frame, key, at, next_at,
+                            dated_rows=False, partial=True)
+    apply_changes(con, "price_observations", source, endpoint, key, changes)

@@ -11,10 +11,10 @@ COVERAGE = """
 WITH latest AS (
     SELECT o.source, o.source_model_id, o.provider
     FROM snapshot_fetches('prices', TIMESTAMP '9999-12-31') f
-    JOIN price_observations o ON o.fetch_id = f.parsed_fetch_id
+    JOIN price_observations o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
     UNION ALL
     SELECT o.source, o.source_model_id, o.provider
-    FROM curated_fetches('prices') f JOIN price_observations o ON o.fetch_id = f.parsed_fetch_id
+    FROM curated_fetches('prices') f JOIN price_observations o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
 )
 SELECT l.source, count(*) AS rows,
        count(a.canonical_model) AS mapped,
@@ -30,7 +30,7 @@ UNMAPPED = """
 WITH latest AS (
     SELECT o.source, o.source_model_id, o.provider
     FROM snapshot_fetches('prices', TIMESTAMP '9999-12-31') f
-    JOIN price_observations o ON o.fetch_id = f.parsed_fetch_id
+    JOIN price_observations o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
 )
 SELECT l.source_model_id, count(DISTINCT l.provider) AS providers, count(*) AS price_rows,
        string_agg(DISTINCT l.source, ',' ORDER BY l.source) AS sources

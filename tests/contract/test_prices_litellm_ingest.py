@@ -6,7 +6,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from pipeline.summary import render
+from pipeline.app.summary import render
 from tests.conftest import real_source, refresh
 
 pytestmark = pytest.mark.integration

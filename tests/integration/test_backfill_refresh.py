@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter
 from tests.conftest import AS_OF, refresh

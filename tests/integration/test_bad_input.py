@@ -13,11 +13,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from pipeline.core.archive import RawArchive
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter
-from pipeline.summary import render
+from pipeline.app.summary import render
 from tests.conftest import FIXTURES, refresh
 from tests.support.loopback import Reply
 

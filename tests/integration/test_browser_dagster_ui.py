@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.paths import ROOT
-from pipeline.setup_browser import CHROMIUM, LAUNCH_FLAGS, unavailable_reason
+from pipeline.app.setup_browser import CHROMIUM, LAUNCH_FLAGS, unavailable_reason
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration,
               pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))]

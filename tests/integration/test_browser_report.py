@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.setup_browser import CHROMIUM, LAUNCH_FLAGS, unavailable_reason
+from pipeline.app.setup_browser import CHROMIUM, LAUNCH_FLAGS, unavailable_reason
 from tests.support.replay_build import replay_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration,

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from pipeline.publish import EXPORTS_MATCH_MANIFEST, REPORT_WRITTEN
 from tests.support.replay_build import replay_build
 

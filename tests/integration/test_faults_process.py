@@ -27,7 +27,7 @@ import pytest
 
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter
-from pipeline.summary import render
+from pipeline.app.summary import render
 from tests.conftest import AS_OF, refresh
 
 pytestmark = pytest.mark.integration

@@ -21,13 +21,13 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from pipeline.core.archive import RawArchive
 from pipeline.core.paths import CURATED_DIR, Paths
 from pipeline.core.quarters import Quarter
 from pipeline.core.recorded import load_index
 from pipeline.core.sources import source_by_name
-from pipeline.summary import render
+from pipeline.app.summary import render
 from tests.conftest import refresh
 from tests.support.loopback import Loopback, Reply
 from tests.unit.test_faults_transport import self_signed  # noqa: F401  (a fixture)

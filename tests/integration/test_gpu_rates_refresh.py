@@ -6,10 +6,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter, quarter_range
-from pipeline.summary import render
+from pipeline.app.summary import render
 from tests.conftest import refresh
 
 pytestmark = pytest.mark.integration

@@ -9,11 +9,11 @@ import dagster as dg
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter, quarter_range
 from pipeline.core.warehouse import query, read_published
-from pipeline.diff import diff_published
+from pipeline.app.diff import diff_published
 from pipeline.marts.assumptions import load_assumptions
 from pipeline.marts.checks import CROSSOVER_CONSISTENT, NO_NEGATIVE_COSTS
 from pipeline.marts.tables import BASE_MARTS, DRIFT_MARTS
@@ -140,7 +140,7 @@ def test_mart_inputs_are_real_assets():
 
 
 def test_diff_without_a_published_warehouse(tmp_path):
-    from pipeline.diff import DiffError
+    from pipeline.app.diff import DiffError
 
     with pytest.raises(DiffError, match="nothing published yet"):
         diff_published(Paths(tmp_path / "warehouse", tmp_path / "exports"), Quarter(2025, 3), Quarter(2025, 4))

@@ -7,7 +7,7 @@ import duckdb
 from pipeline.core.paths import CURATED_DIR
 from pipeline.core.quarters import Quarter
 from pipeline.core.sources import discover_sources
-from pipeline.summary import render
+from pipeline.app.summary import render
 from tests.conftest import refresh
 
 # Nothing listens on the discard port of the loopback: every origin is refused at once.

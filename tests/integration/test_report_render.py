@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from tests.support.replay_build import replay_build
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ import json
 import duckdb
 import pytest
 
-from pipeline.dictionary import build_dictionary, render_markdown, write_dictionary
+from pipeline.app.dictionary import build_dictionary, render_markdown, write_dictionary
 
 
 @pytest.fixture(scope="module")

@@ -31,18 +31,20 @@ def con():
     c.close()
 
 
-def _fetch(con, fetch_id, source, endpoint, day: datetime, parsed=None, stale=False, rows=()):
+def _fetch(con, fetch_id, source, endpoint, day: datetime, parsed=None, stale=False, rows=(), until=None):
+    """A response, and (`rows`) the versions it began, holding until `until` (None: still)."""
     con.execute(FETCH, [fetch_id, source, endpoint, endpoint, day, day, fetch_id, parsed or fetch_id, stale,
                         "live fetch failed: 503" if stale else None])
     if rows:
         insert_frame(con, "gpu_rate_observations", frame(list(rows)).with_columns(
-            source=pl.lit(source), fetch_id=pl.lit(fetch_id), observed_at=pl.lit(day)))
+            source=pl.lit(source), fetch_id=pl.lit(fetch_id), observed_at=pl.lit(day), endpoint=pl.lit(endpoint),
+            valid_from=pl.lit(day), valid_to=pl.lit(until, dtype=pl.Datetime("us"))))
 
 
 def test_snapshot_takes_the_newest_response_before_the_quarter_end_and_dated_curated_rows(con):
     aws = "https://example/aws/vms.csv"
     _fetch(con, "a1", "skypilot_catalog", aws, datetime(2025, 5, 15),
-           rows=[row("aws", "us-east-1", "p5.48xlarge", "on_demand", 98.32, "H100", 8.0)])
+           rows=[row("aws", "us-east-1", "p5.48xlarge", "on_demand", 98.32, "H100", 8.0)], until=datetime(2025, 8, 15))
     _fetch(con, "a2", "skypilot_catalog", aws, datetime(2025, 8, 15),
            rows=[row("aws", "us-east-1", "p5.48xlarge", "on_demand", 55.04, "H100", 8.0)])
     _fetch(con, "a3", "skypilot_catalog", aws, datetime(2025, 11, 20), parsed="a2", stale=True)  # same body again
@@ -52,7 +54,8 @@ def test_snapshot_takes_the_newest_response_before_the_quarter_end_and_dated_cur
     curated = frame([row("aws", "us-east-1", "p4d.24xlarge", "on_demand", 32.7726, "A100-40GB", 8.0),
                      row("aws", "us-east-1", "p4d.24xlarge", "on_demand", 21.96, "A100-40GB", 8.0)])
     insert_frame(con, "gpu_rate_observations", curated.with_columns(
-        source=pl.lit("curated_gpu_rates"), fetch_id=pl.lit("c1"),
+        source=pl.lit("curated_gpu_rates"), fetch_id=pl.lit("c1"), endpoint=pl.lit("curated:gpu_rates.csv"),
+        valid_from=pl.lit(datetime(2026, 1, 1)), valid_to=pl.lit(None, dtype=pl.Datetime("us")),
         observed_at=pl.Series([datetime(2025, 3, 15), datetime(2025, 6, 15)])))
     gpu_map = load_gpu_map(con)
 

@@ -54,11 +54,16 @@ def test_a_curated_row_with_the_same_price_releases_a_quarantined_one(con, tmp_p
         con.execute("""INSERT INTO quarantine (source, family, fetch_id, observed_at, rule, detail, row_key, "row")
             VALUES ('litellm', 'prices', ?, TIMESTAMP '2026-08-19', 'price_above_cap', 'crafted', '{}', ?)""",
                     [rid, json.dumps(prices)])
+        # The response the row was held back from.
+        con.execute("""INSERT INTO raw_fetch (fetch_id, source, family, url, endpoint, requested_at, observed_at,
+            mode, group_id, run_id, parsed_fetch_id) VALUES (?, 'litellm', 'prices', 'https://l/p.json',
+            'https://l/p.json', TIMESTAMP '2026-08-19', TIMESTAMP '2026-08-19', 'live', ?, 'r', ?)""", [rid, rid, rid])
     (tmp_path / "prices.csv").write_text(HEADER + "openai,openai/o1-pro,1500,6000,,,,,,2025-03-19,https://example.org/c\n")
     (tmp_path / "model_aliases.csv").write_text("source,source_model_id,canonical_model,citation\n"
                                                "litellm,o1-pro,openai/o1-pro,https://platform.openai.com/docs/models\n")
     assert release_confirmed(con, tmp_path) == 1
     assert con.execute("SELECT fetch_id, released, released_by FROM quarantine ORDER BY fetch_id").fetchall() == [
         ("held-other", False, None), ("held-same", True, "prices.csv: https://example.org/c")]
-    assert con.execute("SELECT source_model_id, input_usd_per_mtok, observed_at FROM price_observations").fetchall() == [
-        ("o1-pro", 1500.0, datetime(2026, 8, 19))]
+    assert con.execute("SELECT source_model_id, input_usd_per_mtok, observed_at, valid_from, valid_to, fetch_id "
+                       "FROM price_observations").fetchall() == [
+        ("o1-pro", 1500.0, datetime(2026, 8, 19), datetime(2026, 8, 19), None, "held-same")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.run_report import RefreshReport
+from pipeline.app.runs import RunSummary
 
 
 def _kind(source: dict) -> str:
@@ -19,25 +19,26 @@ def _kind(source: dict) -> str:
         return "backfill"
     if "file" in modes:
         return "file"
-    if "replay" in modes:
+    if "replay" in modes or "bundled" in modes:
         return "replay"
     return "unchanged"  # nothing new to read (e.g. a curated file already read at this time)
 
 
-def render(report: RefreshReport) -> str:
+def render(report: RunSummary) -> str:
     kinds = Counter(_kind(s) for s in report.sources)
     quarters = (f"{report.quarters[0]}–{report.quarters[-1]}" if len(report.quarters) > 1
                 else report.quarters[0] if report.quarters else "-")
     lines = [
         "",
-        f"refresh {report.run_id[:8]}  mode {report.mode}  as of {report.as_of} UTC  ({report.seconds:.1f}s)",
-        f"quarters {quarters}" + (f": {report.quarters_reason}" if report.quarters_reason else ""),
+        f"refresh {report.run_id[:8]}  mode {report.mode}  as of {report.plan.get('as_of', '?')} UTC  "
+        f"({report.seconds:.1f}s)",
+        f"quarters {quarters}" + (f": {report.plan['quarters_reason']}" if report.plan.get("quarters_reason") else ""),
         "sources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) if kinds else "sources: none",
     ]
     for s in sorted(report.sources, key=lambda s: (s["family"], s["source"])):
         note = s.get("error") or (f"stale: {s.get('stale_reason') or 'live fetch failed'}; served the newest "
                                   "archived or bundled response" if s.get("stale") else "")
-        lines.append(f"  {s['family'] + '/' + s['source']:<30} {_kind(s):<9} {s.get('rows_added', 0):>6} rows added"
+        lines.append(f"  {s['family'] + '/' + s['source']:<30} {_kind(s):<9} {s.get('rows_added', 0):>6} versions added"
                      f"  {s.get('rejected', 0)} rejected  {s.get('quarantined', 0)} quarantined  {note}".rstrip())
     passed = sum(c.passed for c in report.checks)
     lines.append(f"checks: {passed} passed, {len(report.blocking_failures)} blocking failed, "
@@ -51,5 +52,5 @@ def render(report: RefreshReport) -> str:
         lines.append(f"published: {report.warehouse}")
         lines.append(f"exports:   {report.exports} (manifest.json)")
     else:
-        lines.append(f"NOT published: {report.warehouse} is unchanged")
+        lines.append(f"NOT published: {report.warehouse} and {report.exports} are unchanged")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Browser for the browser tests: Debian's Chromium at /usr/bin/chromium, driven by Playwright.
 
-`python -m pipeline.setup_browser` (run by `make install`) returns at once when Chromium is
+`python -m pipeline.app.setup_browser` (run by `make install`) returns at once when Chromium is
 already there; otherwise, as root on Debian, it installs the `chromium` package with apt-get.
 Playwright's own browser download is never used: only packages from the distribution. Where the
 browser cannot be installed it says why and exits 0, and the browser tests skip with that reason.
@@ -41,7 +41,7 @@ def unavailable_reason() -> str | None:
     except ImportError:
         return "playwright is not installed (make install)"
     if chromium_version() is None:
-        return f"no working Chromium at {CHROMIUM} (python -m pipeline.setup_browser installs it as root on Debian)"
+        return f"no working Chromium at {CHROMIUM} (python -m pipeline.app.setup_browser installs it as root on Debian)"
     return None
 
 

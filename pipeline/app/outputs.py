@@ -1,7 +1,8 @@
 """What a published warehouse offers outside the database: exports, data dictionary, report.
 
-Publication writes them at the end of every refresh (pipeline/publish.py); `ledger export` and
-`ledger report` write them again from the published file, read-only, without a refresh.
+Publication writes them from the staging warehouse into a folder beside the published exports
+and swaps both in at once (pipeline/defs/publish.py, pipeline/core/session.py); `ledger export`
+and `ledger report` write them again from the published file, read-only, without a refresh.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pipeline import __version__
 from pipeline.core.export import ExportResult, export_all, verify_exports
 from pipeline.core.fetch_records import utcnow
 from pipeline.core.paths import Paths
+from pipeline.core.session import ExportFailed
 from pipeline.core.quarters import Quarter
 from pipeline.core.warehouse import read_published
 
@@ -25,19 +27,33 @@ class NothingPublished(RuntimeError):
 
 def write_documents(con: duckdb.DuckDBPyConnection, exports_dir: Path) -> list[Path]:
     """The data dictionary (Markdown + JSON) and the HTML report."""
-    from pipeline.dictionary import write_dictionary
+    from pipeline.app.dictionary import write_dictionary
     from pipeline.report import write_report
 
     return [*write_dictionary(exports_dir, con), write_report(con, exports_dir)]
 
 
-def try_write_documents(con: duckdb.DuckDBPyConnection, exports_dir: Path) -> tuple[list[str], str | None]:
-    """As write_documents, with an error returned rather than raised: at publication the
-    warehouse and the exports are already out, and a check reports the error."""
+@dataclass
+class Publication:
+    result: ExportResult
+    documents: list[Path]
+
+
+def write_publication(con: duckdb.DuckDBPyConnection, folder: Path, quarters: list[Quarter] | None,
+                      run_id: str) -> Publication:
+    """Everything a refresh publishes besides the warehouse, written into `folder` (a copy of the
+    published exports) and verified; ExportFailed when anything is missing or does not match."""
     try:
-        return [str(p) for p in write_documents(con, exports_dir)], None
-    except Exception as exc:  # noqa: BLE001 — surfaced by the report_written check
-        return [], f"{exc.__class__.__name__}: {exc}"
+        result = export_all(con, folder, quarters, {
+            "generator": f"llm-ledger {__version__}", "run_id": run_id,
+            "generated_at": utcnow().isoformat(timespec="seconds"), "written_by": "ledger refresh"})
+        documents = write_documents(con, folder)
+    except Exception as exc:
+        raise ExportFailed(f"exports could not be written to {folder}: {exc.__class__.__name__}: {exc}") from exc
+    problems = verify_exports(folder)
+    if problems:
+        raise ExportFailed(f"{len(problems)} export file(s) differ from their manifest: " + "; ".join(problems[:5]))
+    return Publication(result, documents)
 
 
 @dataclass
