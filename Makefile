@@ -25,7 +25,7 @@ ui: $(STAMP)
 install: $(STAMP)
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/bench_refresh.py
+	$(BIN)/python perf/bench_refresh.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

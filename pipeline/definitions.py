@@ -10,12 +10,17 @@ import dagster as dg
 from pipeline.core.paths import ROOT
 from pipeline.core.quarters import Quarter
 from pipeline.defs.publish import build_publish_asset
+from pipeline.defs.resources import Clock, HttpResource, WarehouseResource
 
 REFRESH_JOB = "refresh"
 
 
-def build_definitions() -> dg.Definitions:
-    folder = dg.load_from_defs_folder(path_within_project=ROOT)
+def build_definitions(clock: Clock | None = None) -> dg.Definitions:
+    """The code location. `clock`: what live and auto runs take as "now" (tests fix it; nothing a
+    run's config can set, so no run can date a fetch in the past)."""
+    resources = {"clock": clock or Clock(), "http": HttpResource(), "warehouse": WarehouseResource()}
+    folder = dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=ROOT),
+                                  dg.Definitions(resources=resources))
     upstream = sorted((spec.key for spec in folder.resolve_all_asset_specs()), key=lambda k: k.to_user_string())
     publish = build_publish_asset(upstream)
     refresh = dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(),

@@ -82,6 +82,10 @@ class BenchmarkScore(pa.DataFrameModel):
                                     "several of the source's names map to this model)")
     source_benchmark: str = pa.Field(description="The benchmark's name in the source")
     observed_at: pl.Datetime = pa.Field(description="When the score was observed (UTC)")
+    age_days: int = pa.Field(ge=0, nullable=True, description="Days from that observation to the quarter's end: how "
+                             "old the figure is by the end of the quarter it stands for", metadata={"unit": "days"})
+    carried_forward: bool = pa.Field(nullable=True, description="The figure was observed in an earlier quarter and "
+                                     "carried into this one (the source said nothing newer before its end)")
     fetch_id: str = pa.Field(description="The fetch (raw_fetch.fetch_id) the score was read from")
     stale: bool = pa.Field(description="The source could not be reached; this is its last known score")
 

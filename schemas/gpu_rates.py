@@ -78,6 +78,10 @@ class GpuRate(pa.DataFrameModel):
     source: str = pa.Field(description="The source the rate was read from")
     source_gpu_name: str = pa.Field(description="The GPU (or SKU) as that source names it")
     observed_at: pl.Datetime = pa.Field(description="When the rate was observed (UTC)")
+    age_days: int = pa.Field(ge=0, nullable=True, description="Days from that observation to the quarter's end: how "
+                             "old the figure is by the end of the quarter it stands for", metadata={"unit": "days"})
+    carried_forward: bool = pa.Field(nullable=True, description="The figure was observed in an earlier quarter and "
+                                     "carried into this one (the source said nothing newer before its end)")
     fetch_id: str = pa.Field(description="The fetch (raw_fetch.fetch_id) the rate was read from")
     stale: bool = pa.Field(description="The source could not be reached; this is its last known rate")
     stale_reason: str = pa.Field(nullable=True, description="Why the rate is stale")

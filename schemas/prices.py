@@ -73,6 +73,10 @@ class ModelPrice(pa.DataFrameModel):
     batch_input_usd_per_mtok: float = _price("Batch API input price")
     batch_output_usd_per_mtok: float = _price("Batch API output price")
     observed_at: pl.Datetime = pa.Field(description="When the price was last observed (UTC)")
+    age_days: int = pa.Field(ge=0, nullable=True, description="Days from that observation to the quarter's end: how "
+                             "old the figure is by the end of the quarter it stands for", metadata={"unit": "days"})
+    carried_forward: bool = pa.Field(nullable=True, description="The figure was observed in an earlier quarter and "
+                                     "carried into this one (the source said nothing newer before its end)")
     fetch_id: str = pa.Field(description="The fetch (raw_fetch.fetch_id) the price was read from")
     stale: bool = pa.Field(description="The source could not be reached; this is its last known price")
     stale_reason: str = pa.Field(nullable=True, description="Why the price is stale")

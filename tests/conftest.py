@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -60,6 +61,19 @@ def instance():
         yield inst
 
 
+@contextmanager
+def disk_instance(home: Path):
+    """A Dagster instance on disk in `home` (SQLite, as `ledger` uses): `ledger status` run with
+    DAGSTER_HOME=home reads the runs made with it."""
+    import dagster as dg
+
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(f"telemetry:\n  enabled: false\nstorage:\n  sqlite:\n"
+                                       f"    base_dir: {home / 'storage'}\n")
+    with dg.DagsterInstance.from_config(str(home)) as inst:
+        yield inst
+
+
 @pytest.fixture
 def loopback():
     with Loopback() as server:
@@ -80,17 +94,17 @@ def refresh(paths: Paths, instance, **kwargs):
     so their clock is fixed at that time instead (the same seam a scheduler's clock would be).
     """
     from pipeline.app.launch import run_refresh
-    from tests.support.clock import FixedClock
+    from tests.support.clock import definitions_at
 
     as_of = kwargs.pop("as_of", AS_OF)
     http = {**kwargs.pop("http", {}), "origin_overrides": kwargs.pop("origin_overrides", {})}
     settings = refresh_settings(**kwargs)
-    resources = None
+    defs = None
     if settings.mode in ("live", "auto"):
-        resources = {"clock": FixedClock(at=as_of.isoformat())}
+        defs = definitions_at(as_of)
     else:
         settings = settings.model_copy(update={"as_of": as_of.isoformat()})
-    return run_refresh(settings, paths=paths, http=http, instance=instance, resources=resources)
+    return run_refresh(settings, paths=paths, http=http, instance=instance, defs=defs)
 
 
 def refresh_settings(**kwargs):

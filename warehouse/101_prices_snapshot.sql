@@ -89,3 +89,8 @@ FROM model_prices
 WHERE quarter = prev
   AND canonical_model NOT IN (SELECT canonical_model FROM model_prices WHERE quarter = q)
 GROUP BY canonical_model;
+
+-- How old each row's observation is at the quarter's end, and whether it comes from an earlier
+-- quarter (carried forward: the source said nothing newer before the quarter ended).
+ALTER TABLE model_prices ADD COLUMN IF NOT EXISTS age_days BIGINT;
+ALTER TABLE model_prices ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;

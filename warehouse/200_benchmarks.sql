@@ -126,3 +126,8 @@ FROM benchmark_latest_observations AS o
 LEFT JOIN benchmark_names AS n ON n.source = o.source AND n.source_name = o.source_benchmark
 WHERE n.benchmark IS NULL
 GROUP BY ALL;
+
+-- How old each row's observation is at the quarter's end, and whether it comes from an earlier
+-- quarter (carried forward: the source said nothing newer before the quarter ended).
+ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS age_days BIGINT;
+ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;

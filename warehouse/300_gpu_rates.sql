@@ -107,3 +107,8 @@ CREATE OR REPLACE VIEW gpu_rate_history AS
 SELECT source, endpoint, provider, region, instance_type, pricing_model, gpu_name, gpu_count, usd_per_hour,
        valid_from, valid_to, meter_id, fetch_id
 FROM gpu_rate_observations;
+
+-- How old each row's observation is at the quarter's end, and whether it comes from an earlier
+-- quarter (carried forward: the source said nothing newer before the quarter ended).
+ALTER TABLE gpu_rates ADD COLUMN IF NOT EXISTS age_days BIGINT;
+ALTER TABLE gpu_rates ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;

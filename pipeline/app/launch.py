@@ -36,17 +36,20 @@ def run_config(settings: RefreshSettings, paths: Paths | None, http: dict | None
 
 
 def run_refresh(settings: RefreshSettings, *, paths: Paths | None = None, http: dict | None = None,
-                instance: dg.DagsterInstance | None = None, resources: dict | None = None,
+                instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None,
                 tags: dict | None = None) -> RunSummary:
-    """Run the refresh job in this process and summarise it. `resources` replaces resources
-    (tests give a fixed clock); `http` configures the HTTP client (timeouts, mirrors…)."""
-    from pipeline.definitions import REFRESH_JOB, defs
+    """Run the refresh job in this process and summarise it. `defs`: the code location to run
+    (default: pipeline.definitions; tests build one with a fixed clock); `http` configures the
+    HTTP client (timeouts, mirrors…)."""
+    from pipeline.definitions import REFRESH_JOB
 
+    if defs is None:
+        from pipeline.definitions import defs
     job = defs.resolve_job_def(REFRESH_JOB)
     started = time.monotonic()
     result = job.execute_in_process(
         run_config=run_config(settings, paths, http), instance=instance or dg.DagsterInstance.get(),
-        raise_on_error=False, asset_selection=selection(defs, settings.only), resources=resources,
+        raise_on_error=False, asset_selection=selection(defs, settings.only),
         tags={"ledger/launched_by": "cli", **(tags or {})})
     summary = summarize(result.run_id, result.all_events, status="SUCCESS" if result.success else "FAILURE")
     summary.seconds = round(time.monotonic() - started, 2)

@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.core.export import ExportResult, export_all, verify_exports
 from pipeline.core.fetch_records import utcnow
 from pipeline.core.paths import Paths
-from pipeline.core.session import ExportFailed
+from pipeline.core.session import ExportFailed, republish_exports
 from pipeline.core.quarters import Quarter
 from pipeline.core.warehouse import read_published
 
@@ -64,17 +64,28 @@ class ExportOutcome:
 
 
 def export_published(paths: Paths, quarters: list[Quarter] | None = None, verify_only: bool = False) -> ExportOutcome:
-    """Re-export the published warehouse (all quarters unless given), then verify every file."""
+    """Re-export the published warehouse (all quarters unless given) beside the published exports,
+    verify every file, and swap them in (pipeline/core/session.py); `verify_only` writes nothing."""
     if verify_only:
         return ExportOutcome(None, problems=verify_exports(paths.exports_dir))
     with read_published(paths) as con:
         if con is None:
             raise NothingPublished(f"nothing published yet: {paths.db} does not exist (run `ledger refresh`)")
-        result = export_all(con, paths.exports_dir, quarters, {
-            "generator": f"llm-ledger {__version__}", "generated_at": utcnow().isoformat(timespec="seconds"),
-            "written_by": "ledger export"})
-        documents = write_documents(con, paths.exports_dir)
-    return ExportOutcome(result, documents, verify_exports(paths.exports_dir))
+
+        def write(folder: Path) -> Publication:
+            result = export_all(con, folder, quarters, {
+                "generator": f"llm-ledger {__version__}", "generated_at": utcnow().isoformat(timespec="seconds"),
+                "written_by": "ledger export"})
+            # Named where they will be once swapped in.
+            documents = [paths.exports_dir / p.relative_to(folder) for p in write_documents(con, folder)]
+            problems = verify_exports(folder)
+            if problems:
+                raise ExportFailed(f"{len(problems)} export file(s) differ from their manifest: "
+                                   + "; ".join(problems[:5]))
+            return Publication(result, documents)
+
+        done = republish_exports(paths, f"export-{utcnow():%Y%m%dT%H%M%S}", write)
+    return ExportOutcome(done.result, done.documents, verify_exports(paths.exports_dir))
 
 
 def report_published(paths: Paths) -> Path:

@@ -45,6 +45,8 @@ class RunSummary:
     seconds: float = 0.0
     status: str = ""
     backfill: list[dict] = field(default_factory=list)
+    # The publish step's metadata: export files, the bundled seed read, rows carried forward.
+    published_metadata: dict = field(default_factory=dict)
 
     @property
     def mode(self) -> str:
@@ -113,7 +115,7 @@ def summarize(run_id: str, events: Iterable[dg.DagsterEvent], status: str = "") 
                 message = user.description or message
                 if user.metadata and REFUSED in user.metadata:
                     refused = str(_value(user.metadata[REFUSED]))
-            failures.append(f"{event.step_key}: {message.splitlines()[0] if message else ''}")
+            failures.append(f"{event.step_key}: {' '.join(message.split()) if message else ''}")
         elif kind in ("RUN_FAILURE", "PIPELINE_FAILURE", "RESOURCE_INIT_FAILURE") and not failures:
             error = getattr(event.event_specific_data, "error", None)
             reason = _innermost(error) if error is not None else (event.message or "")
@@ -126,7 +128,7 @@ def summarize(run_id: str, events: Iterable[dg.DagsterEvent], status: str = "") 
     return RunSummary(run_id=run_id, success=bool(success) and published, published=published, plan=plan,
                       sources=sources, checks=checks, failures=failures, refused=refused,
                       warehouse=str(publication.get("warehouse", "")), exports=str(publication.get("exports", "")),
-                      status=status)
+                      status=status, published_metadata=publication)
 
 
 def recent_runs(instance: dg.DagsterInstance, limit: int = 5) -> list[RunSummary]:

@@ -12,7 +12,7 @@ import dagster as dg
 
 from pipeline.app.runs import RunSummary, recent_runs
 from pipeline.core.paths import Paths
-from pipeline.core.quarters import Quarter
+from pipeline.core.snapshots import carried_by_source
 from pipeline.core.sources import discover_families, discover_sources
 from pipeline.core.warehouse import ident, read_published
 
@@ -21,29 +21,6 @@ SELECT source, requested_at, mode, status, stale, stale_reason, error FROM raw_f
 QUALIFY row_number() OVER (PARTITION BY source ORDER BY requested_at DESC, fetch_id DESC) = 1
 """
 HOLDING = "SELECT source, count(*) FROM {} WHERE valid_to IS NULL GROUP BY source"
-# Quarterly snapshot tables whose rows name the source and when it said so.
-SNAPSHOT_TABLES = ("model_prices", "benchmark_scores", "gpu_rates")
-CARRIED = """
-SELECT source, count(*) FILTER (WHERE observed_at < ?) FROM {table}
-WHERE quarter = (SELECT max(quarter) FROM {table}) GROUP BY source
-"""
-
-
-def _carried(con) -> dict[str, int]:
-    """Per source, rows of the newest quarter that stand on an observation from an earlier quarter."""
-    out: dict[str, int] = {}
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    for table in SNAPSHOT_TABLES:
-        if table not in tables:
-            continue
-        newest = con.execute(f"SELECT max(quarter) FROM {ident(table)}").fetchall()[0][0]
-        if newest is None:
-            continue
-        for source, n in con.execute(CARRIED.format(table=ident(table)), [Quarter.parse(newest).start]).fetchall():
-            out[source] = out.get(source, 0) + n
-    return out
-
-
 def _published(paths: Paths) -> tuple[dict, dict, dict]:
     fetches, holding, carried = {}, {}, {}
     with read_published(paths) as con:
@@ -54,7 +31,7 @@ def _published(paths: Paths) -> tuple[dict, dict, dict]:
         fetches = {row[0]: dict(zip(cols, row)) for row in cur.fetchall()}
         for family in discover_families().values():
             holding.update(dict(con.execute(HOLDING.format(ident(family.observation_table))).fetchall()))
-        carried = _carried(con)
+        carried = carried_by_source(con)
     return fetches, holding, carried
 
 

@@ -9,6 +9,8 @@ from pipeline.app.runs import RunSummary
 
 def _kind(source: dict) -> str:
     modes = set(source.get("modes", "").split(","))
+    if source.get("gap"):
+        return "gap"
     if "failed" in modes or source.get("error"):
         return "failed"
     if "fallback" in modes:
@@ -40,6 +42,13 @@ def render(report: RunSummary) -> str:
                                   "archived or bundled response" if s.get("stale") else "")
         lines.append(f"  {s['family'] + '/' + s['source']:<30} {_kind(s):<9} {s.get('rows_added', 0):>6} versions added"
                      f"  {s.get('rejected', 0)} rejected  {s.get('quarantined', 0)} quarantined  {note}".rstrip())
+    meta = report.published_metadata
+    carried = meta.get("carried_forward") or {}
+    if meta.get("bundled_files") or carried:
+        lines.append(f"bundled seed: {meta.get('bundled_files', 0)} files from {meta.get('bundled_sources', 0)} sources, "
+                     f"{sum(carried.values())} rows carried forward into {report.quarters[-1] if report.quarters else '-'}"
+                     + (" (" + ", ".join(f"{s} {n}" for s, n in sorted(carried.items()) if n) + ")"
+                        if any(carried.values()) else ""))
     passed = sum(c.passed for c in report.checks)
     lines.append(f"checks: {passed} passed, {len(report.blocking_failures)} blocking failed, "
                  f"{len(report.warnings)} warnings")

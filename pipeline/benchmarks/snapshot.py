@@ -8,6 +8,7 @@ import polars as pl
 from pipeline.benchmarks.moves import score_moves
 from pipeline.benchmarks.quality import quality_index
 from pipeline.core.quarters import Quarter
+from pipeline.core.snapshots import mark_carried
 from pipeline.core.warehouse import ident, insert_frame, query
 
 # Per source and endpoint the newest parsed response before the quarter's end, plus curated rows
@@ -57,6 +58,7 @@ def _delete(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter) -> Non
 def snapshot_benchmark_scores(con: duckdb.DuckDBPyConnection, quarter: Quarter, provisional: bool) -> int:
     _delete(con, "benchmark_scores", quarter)
     con.execute(INSERT_SNAPSHOT, [quarter.end, quarter.end, quarter.label, provisional])
+    mark_carried(con, "benchmark_scores", quarter.label, quarter.start, quarter.end)
     return quarter_rows(con, "benchmark_scores", quarter).height
 
 

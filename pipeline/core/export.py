@@ -37,10 +37,6 @@ SELECT t.table_name, bool_or(c.column_name = 'quarter') AS quarterly
 FROM information_schema.tables AS t JOIN information_schema.columns AS c USING (table_schema, table_name)
 WHERE t.table_schema = 'main' AND t.table_type = 'BASE TABLE'
 GROUP BY t.table_name ORDER BY t.table_name"""
-# What a quarter's snapshots stand on: per family the newest parsed response of each source and
-# endpoint before the quarter's end (every page of it), and the curated files read.
-QUARTER_FETCHES_SQL = """
-SELECT fetch_id FROM snapshot_fetches(?, ?) UNION SELECT fetch_id FROM curated_fetches(?) ORDER BY fetch_id"""
 
 
 def quarterly_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -111,24 +107,35 @@ def _remove_pair(folder: Path, stem: str) -> None:
         (folder / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
-def export_quarter(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter, exports_dir: Path) -> list[dict]:
-    """One quarter of a quarterly table (`table` is a name from the catalog, never user input)."""
-    frame = _ordered(query(con, f"SELECT * FROM {ident(table)} WHERE quarter = ?", [quarter.label]))
-    folder = Path(exports_dir) / table / f"quarter={quarter.label}"
+def _quarter_files(frame: pl.DataFrame, table: str, quarter: str, exports_dir: Path) -> list[dict]:
+    folder = exports_dir / table / f"quarter={quarter}"
     if frame.height == 0:
         _remove_pair(folder, table)  # no rows now: drop what an earlier export left
         return []
-    return _write_pair(frame, Path(exports_dir), folder, table, table, quarter.label, "quarter")
+    return _write_pair(frame, exports_dir, folder, table, table, quarter, "quarter")
 
 
-def export_latest(con: duckdb.DuckDBPyConnection, table: str, exports_dir: Path) -> list[dict]:
-    """`latest.*`: the table's newest quarter, whichever run computed it."""
-    frame = _ordered(query(con, f"SELECT * FROM {ident(table)} WHERE quarter = (SELECT max(quarter) FROM {ident(table)})"))
-    folder = Path(exports_dir) / table
-    if frame.height == 0:
+def export_quarters(con: duckdb.DuckDBPyConnection, table: str, quarters: list[Quarter] | None,
+                    exports_dir: Path) -> list[dict]:
+    """`quarters` (all when None) of a quarterly table, one file pair per quarter, plus `latest.*`
+    (the table's newest quarter, whichever run computed it); one read of the table."""
+    exports_dir = Path(exports_dir)
+    newest = con.execute(f"SELECT max(quarter) FROM {ident(table)}").fetchall()[0][0]
+    wanted = None if quarters is None else sorted({q.label for q in quarters} | ({newest} if newest else set()))
+    sql = f"SELECT * FROM {ident(table)}" + ("" if wanted is None else " WHERE quarter IN (SELECT unnest(?::VARCHAR[]))")
+    rows = _ordered(query(con, sql, None if wanted is None else [wanted]))
+    parts = {part["quarter"][0]: part for part in rows.partition_by("quarter", maintain_order=True)} if rows.height else {}
+    files = []
+    for label in (wanted if wanted is not None else sorted(parts)):
+        if quarters is None or any(q.label == label for q in quarters):
+            files.extend(_quarter_files(parts.get(label, rows.head(0)), table, label, exports_dir))
+    latest = parts.get(newest, rows.head(0)) if newest else rows.head(0)
+    folder = exports_dir / table
+    if latest.height == 0:
         _remove_pair(folder, "latest")
-        return []
-    return _write_pair(frame, Path(exports_dir), folder, "latest", table, frame["quarter"][0], "latest")
+    else:
+        files.extend(_write_pair(latest, exports_dir, folder, "latest", table, newest, "latest"))
+    return files
 
 
 def export_reference(con: duckdb.DuckDBPyConnection, table: str, exports_dir: Path) -> list[dict]:
@@ -137,12 +144,40 @@ def export_reference(con: duckdb.DuckDBPyConnection, table: str, exports_dir: Pa
     return _write_pair(frame, Path(exports_dir), Path(exports_dir) / table, table, table, None, "table")
 
 
+# Per quarter, every page of the responses its snapshots stand on (the newest whole response of
+# each source and endpoint before the quarter's end, as snapshot_fetches picks them) and the
+# curated files read: one query for all quarters.
+QUARTERS_FETCHES_SQL = """
+WITH cutoffs AS (SELECT unnest(?::VARCHAR[]) AS quarter, unnest(?::TIMESTAMP[]) AS cutoff),
+groups AS (
+    SELECT family, source, endpoint, group_id, min(observed_at) AS observed_at, max(requested_at) AS requested_at
+    FROM raw_fetch WHERE endpoint NOT LIKE 'curated:%'
+    GROUP BY family, source, endpoint, group_id
+    HAVING bool_and(parsed_fetch_id IS NOT NULL AND error IS NULL)
+), picked AS (
+    SELECT c.quarter, g.group_id FROM cutoffs AS c JOIN groups AS g ON g.observed_at < c.cutoff
+    QUALIFY row_number() OVER (PARTITION BY c.quarter, g.family, g.source, g.endpoint
+                               ORDER BY g.observed_at DESC, g.requested_at DESC, g.group_id DESC) = 1
+), curated AS (
+    SELECT fetch_id FROM raw_fetch
+    WHERE endpoint LIKE 'curated:%' AND parsed_fetch_id IS NOT NULL AND error IS NULL
+    QUALIFY row_number() OVER (PARTITION BY family, source, endpoint ORDER BY requested_at DESC, fetch_id DESC) = 1
+)
+SELECT quarter, fetch_id FROM picked JOIN raw_fetch USING (group_id)
+UNION SELECT c.quarter, k.fetch_id FROM cutoffs AS c CROSS JOIN curated AS k
+"""
+
+
+def quarters_fetch_ids(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> dict[str, list[str]]:
+    out: dict[str, set[str]] = {q.label: set() for q in quarters}
+    for label, fetch_id in con.execute(QUARTERS_FETCHES_SQL, [[q.label for q in quarters],
+                                                              [q.end for q in quarters]]).fetchall():
+        out[label].add(fetch_id)
+    return {q: sorted(ids) for q, ids in out.items()}
+
+
 def quarter_fetch_ids(con: duckdb.DuckDBPyConnection, quarter: Quarter) -> list[str]:
-    families = [r[0] for r in con.execute("SELECT DISTINCT family FROM raw_fetch ORDER BY family").fetchall()]
-    ids: set[str] = set()
-    for family in families:
-        ids.update(r[0] for r in con.execute(QUARTER_FETCHES_SQL, [family, quarter.end, family]).fetchall())
-    return sorted(ids)
+    return quarters_fetch_ids(con, [quarter])[quarter.label]
 
 
 def breaking_changes(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[str]:
@@ -180,17 +215,14 @@ def export_all(con: duckdb.DuckDBPyConnection, exports_dir: Path, quarters: list
     exports_dir = Path(exports_dir)
     files, columns = [], {}
     for table in quarterly_tables(con):
-        labels = quarters if quarters is not None else [
-            Quarter.parse(r[0]) for r in con.execute(f"SELECT DISTINCT quarter FROM {ident(table)} ORDER BY 1").fetchall()]
-        for quarter in labels:
-            files.extend(export_quarter(con, table, quarter, exports_dir))
-        files.extend(export_latest(con, table, exports_dir))
+        files.extend(export_quarters(con, table, quarters, exports_dir))
         columns[table] = {"kind": "quarterly", "columns": _columns(con, table)}
     for table in reference_tables(con):
         files.extend(export_reference(con, table, exports_dir))
         columns[table] = {"kind": "reference", "columns": _columns(con, table)}
     touched = sorted({f["quarter"] for f in files if f["kind"] == "quarter"})
-    fetches = {q: {"fetch_ids": quarter_fetch_ids(con, Quarter.parse(q))} for q in touched}
+    fetches = {q: {"fetch_ids": ids} for q, ids in
+               quarters_fetch_ids(con, [Quarter.parse(q) for q in touched]).items()}
     previous = read_manifest(exports_dir)
     breaking = breaking_changes({t: v["columns"] for t, v in previous.get("tables", {}).items()},
                                 {t: v["columns"] for t, v in columns.items()})

@@ -69,6 +69,8 @@ class SourceOutcome:
     schema_errors: list[dict] = field(default_factory=list)
     quarantine_samples: list[dict] = field(default_factory=list)
     error: str | None = None
+    # auto mode: no response and nothing to fall back to; left out of this run (a warning).
+    gap: bool = False
     checks: list[CheckOutcome] = field(default_factory=list)
 
     @property
@@ -89,7 +91,7 @@ class SourceOutcome:
                 "fetches": len(self.fetches), "rows_added": self.rows_added, "rows_ended": self.rows_ended,
                 "rejected": self.rejected, "excluded": self.excluded,
                 "quarantined": self.quarantined, "exact_duplicates": self.exact_duplicates,
-                "reused_parses": self.reused_parses, "stale": self.stale, "error": self.error,
+                "reused_parses": self.reused_parses, "stale": self.stale, "error": self.error, "gap": self.gap,
                 "stale_reason": next((f["stale_reason"] for f in self.fetches if f.get("stale_reason")), None),
                 "checks": {c.name: c.passed for c in self.checks}}
 

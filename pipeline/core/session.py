@@ -135,6 +135,28 @@ class RunSession:
             self.lock.release()
 
 
+def republish_exports(paths: Paths, label: str, write: Callable[[Path], object]) -> object:
+    """`ledger export`: rewrite the exports from the published warehouse the same way a refresh
+    publishes them — beside the published ones, verified by `write`, then swapped in — under
+    the refresh lock, so that it never races a refresh."""
+    lock = RefreshLock(paths.lock_file)
+    lock.acquire({"run_id": label, "pid": os.getpid(), "mode": "export",
+                  "started_at": datetime.utcnow().isoformat(timespec="seconds")})
+    try:
+        finish_interrupted_publish(paths)
+        folder = staging_exports_dir(paths, label)
+        prepare_exports(paths.exports_dir, folder)
+        try:
+            detail = write(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        _commit(paths, paths.staging_dir / f"{label}.absent", folder)
+        return detail
+    finally:
+        lock.release()
+
+
 def staging_exports_dir(paths: Paths, run_id: str) -> Path:
     # Beside the published folder: on the same filesystem, so that the swap is a rename.
     return paths.exports_dir.parent / f".{paths.exports_dir.name}.staging-{run_id}"

@@ -201,7 +201,12 @@ class Staging:
                                    "or move it aside to rebuild from the raw archive") from exc
         else:
             self.con = connect(self.path)
+        from pipeline.core.upgrade import convert_old_tables, set_aside_old_tables
+
+        old = set_aside_old_tables(self.con)
         apply_ddl(self.con)
+        if old:
+            convert_old_tables(self.con, old)
         return self.con
 
     def seal(self) -> Path:

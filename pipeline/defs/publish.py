@@ -13,9 +13,13 @@ from pipeline.app.analyst import create_latest_views
 from pipeline.app.outputs import write_publication
 from pipeline.core.fetch_records import utcnow
 from pipeline.core.progress import progress
+from pipeline.core.snapshots import carried_by_source
 from pipeline.defs.resources import WarehouseResource
 
 PUBLISH_KEY = dg.AssetKey("published_warehouse")
+# The bundled seed this run read: responses and the sources they stand for.
+BUNDLED = ("SELECT count(*), count(DISTINCT source) FROM raw_fetch "
+           "WHERE run_id = ? AND mode IN ('bundled', 'replay')")
 EXPORTS_MATCH_MANIFEST = "exports_match_manifest"
 EXPORT_SCHEMA_COMPATIBLE = "export_schema_compatible"
 
@@ -34,6 +38,8 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         session = warehouse.session()
         plan = session.plan
         create_latest_views(session.con)
+        seed = session.con.execute(BUNDLED, [plan.run_id]).fetchall()[0]
+        carried = carried_by_source(session.con, plan.running)
         done = session.publish(utcnow(), lambda con, folder: write_publication(
             con, folder, list(plan.quarters), plan.run_id))
         publication = done.detail
@@ -42,7 +48,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             "warehouse": str(done.warehouse), "exports": str(done.exports),
             "export_files": len(publication.result.files), "schema_version": publication.result.schema_version,
             "documents": dg.MetadataValue.json([str(p) for p in publication.documents]),
-            "quarters": dg.MetadataValue.json([q.label for q in plan.quarters])})
+            "quarters": dg.MetadataValue.json([q.label for q in plan.quarters]),
+            "bundled_files": seed[0], "bundled_sources": seed[1],
+            "carried_forward": dg.MetadataValue.json(carried)})
         yield dg.AssetCheckResult(check_name=EXPORTS_MATCH_MANIFEST, passed=True,
                                   description=f"{len(publication.result.files)} file(s) verified before the swap")
         breaking = publication.result.breaking

@@ -1,7 +1,7 @@
 """Dagster resources: the clock, the HTTP client and the run's hold on the warehouse.
 
-They wrap the pure core (pipeline/core); assets get everything they touch from here, and every
-asset of the folder is bound to them by `resources` below.
+They wrap the pure core (pipeline/core); assets get everything they touch from here.
+pipeline/definitions.py binds them to every asset of the folder.
 """
 
 from __future__ import annotations
@@ -96,8 +96,3 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def archive(self) -> RawArchive:
         return RawArchive(self.paths().raw_dir)
-
-
-@dg.definitions
-def resources() -> dg.Definitions:
-    return dg.Definitions(resources={"clock": Clock(), "http": HttpResource(), "warehouse": WarehouseResource()})

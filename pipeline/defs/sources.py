@@ -14,7 +14,8 @@ import dagster as dg
 
 from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
 from pipeline.core.fetching import collect
-from pipeline.core.ingest import (NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, SourceOutcome, checks_for, ingest_fetched,
+from pipeline.core.ingest import (NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, CheckOutcome, SourceOutcome,
+                                  checks_for, ingest_fetched,
                                   insert_fetches, known_fetch_ids)
 from pipeline.core.plan import RefreshPlan
 from pipeline.core.progress import progress
@@ -49,6 +50,18 @@ def fetch_plan(plan: RefreshPlan) -> FetchPlan:
                      backfill_quarters=plan.backfill_quarters, history_file=i.history_file,
                      backfill_max_requests=i.backfill_max_requests, backfill_max_wait_s=i.backfill_max_wait_s,
                      backfill_pause_s=i.backfill_pause_s)
+
+
+def gap_outcome(source: Source, exc: SourceUnavailable) -> SourceOutcome:
+    """An auto-mode source with no response at all: left out of this run, and said so (a warning)."""
+    outcome = SourceOutcome(source.name, source.family, fetches=exc.failures, error=str(exc), gap=True)
+    outcome.checks = [
+        CheckOutcome(SCHEMA_VALID, True, True, "nothing was read"),
+        CheckOutcome(USABLE_SHARE, False, False, f"no response: {exc}; nothing archived or bundled to fall back "
+                                                 "to, so this run has no rows from it (a gap, not a failure of auto "
+                                                 "mode)"),
+        CheckOutcome(NO_QUARANTINED_ROWS, True, False, "0 row(s) quarantined")]
+    return outcome
 
 
 def _results(source: Source, outcome: SourceOutcome):
@@ -89,8 +102,13 @@ def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: Wa
                 fetched = collect(source, fplan, client, archive, known_fetch_ids(con, source.name))
             except SourceUnavailable as exc:
                 insert_fetches(con, exc.failures)
-                progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", exc)
-                unavailable.append(str(exc))
+                if plan.mode != "auto":
+                    progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", exc)
+                    unavailable.append(str(exc))
+                    continue
+                # auto: unreachable and nothing archived or bundled to fall back to — a gap this run.
+                progress.warning("%-28s GAP     %s", f"{family.name}/{source.name}", exc)
+                yield from _results(source, gap_outcome(source, exc))
                 continue
             conf = family.confirmations(plan.inputs.curated_dir) if family.confirmations else None
             outcome = ingest_fetched(source, family, fetched, con, conf)

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from pipeline.core.quarters import Quarter
+from pipeline.core.snapshots import mark_carried
 from pipeline.core.warehouse import insert_frame, query
 from pipeline.gpu_rates.registry import GpuMap, resolve
 
@@ -93,6 +94,7 @@ def snapshot_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, provision
     stamp = [pl.lit(quarter.label).alias("quarter"), pl.lit(provisional).alias("provisional")]
     con.execute(DELETE_RATES, [quarter.label])
     insert_frame(con, "gpu_rates", snap.rates.with_columns(stamp))
+    mark_carried(con, "gpu_rates", quarter.label, quarter.start, quarter.end)
     return snap
 
 

@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from pipeline.core.quarters import Quarter
+from pipeline.core.snapshots import mark_carried
 from pipeline.core.warehouse import query
 
 # Two sources more than this far apart on the same model, provider and tier: a WARN.
@@ -37,6 +38,7 @@ MISSING = "SELECT ?::VARCHAR AS quarter, * FROM prices_missing_in(?::VARCHAR, ?:
 def snapshot_model_prices(con: duckdb.DuckDBPyConnection, quarter: Quarter, provisional: bool) -> int:
     con.execute(DELETE_QUARTER, [quarter.label])
     con.execute(INSERT_SNAPSHOT, [quarter.label, provisional, quarter.end])
+    mark_carried(con, "model_prices", quarter.label, quarter.start, quarter.end)
     return con.execute(COUNT_QUARTER, [quarter.label]).fetchall()[0][0]
 
 

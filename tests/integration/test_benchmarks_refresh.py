@@ -7,31 +7,33 @@ import pytest
 
 from pipeline.core.warehouse import connect
 from pipeline.defs import benchmarks as defs
-from pipeline.defs.prices import model_registry
-from pipeline.defs.sources import source_assets
-from pipeline.resources import HttpResource, LedgerSettings, WarehouseResource
+from pipeline.defs.plan import refresh_plan
+from pipeline.defs.prices import prices
+from pipeline.defs.resources import Clock, HttpResource, WarehouseResource
+from pipeline.defs.sources import SOURCES, source_key, sources
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.integration
 
 
 def test_benchmark_assets_materialise_and_pass_their_checks(ledger_paths, instance):
-    ours = [a for a in source_assets if a.key.path[0] == "benchmarks"]
+    ours = [source_key(s) for s in SOURCES if s.family == "benchmarks"]
     warehouse = WarehouseResource(warehouse_dir=str(ledger_paths.warehouse_dir),
                                   exports_dir=str(ledger_paths.exports_dir))
+    # The plan, the benchmark sources and the two family steps: no publication step.
     result = dg.materialize(
-        [*ours, model_registry, defs.benchmark_registry, defs.benchmark_scores, defs.quality_index,
-         defs.benchmark_score_moves],
-        partition_key="2026-10-01", instance=instance, raise_on_error=False,
-        resources={"settings": LedgerSettings(mode="replay", as_of=AS_OF.isoformat()), "http": HttpResource(),
-                   "warehouse": warehouse})
+        [refresh_plan, sources, prices, defs.benchmarks], instance=instance, raise_on_error=False,
+        selection=[refresh_plan.key, *ours, *prices.keys, *defs.benchmarks.keys],
+        run_config={"ops": {"refresh_plan": {"config": {"mode": "replay", "as_of": AS_OF.isoformat(),
+                                                        "quarters": ["2026Q4"]}}}},
+        resources={"clock": Clock(), "http": HttpResource(), "warehouse": warehouse})
     assert result.success
     checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
     for asset, check in (("benchmark_scores", defs.BENCHMARK_SCORES_VALID), ("quality_index", defs.QUALITY_INDEX_VALID),
                          ("benchmark_score_moves", defs.SCORE_MOVES_EXPLAINED)):
         assert checks[(asset, check)].passed
     assert checks[("benchmark_score_moves", defs.SCORE_MOVES_EXPLAINED)].severity == dg.AssetCheckSeverity.WARN
-    assert all(checks[(a.key.to_user_string(), "usable_share")].passed for a in ours)
+    assert all(checks[(k.to_user_string(), "usable_share")].passed for k in ours)
     # Nothing publishes without the publish step: the run's staging copy is kept aside for inspection.
     staged = next((ledger_paths.staging_dir / "failed").glob("*.duckdb"))
     con = connect(staged, read_only=True)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.app.cli import main
-from pipeline.publish import EXPORTS_MATCH_MANIFEST, REPORT_WRITTEN
+from pipeline.defs.publish import EXPORTS_MATCH_MANIFEST
 from tests.support.replay_build import replay_build
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ def digest(path) -> str:
 def test_the_refresh_checked_its_exports_and_wrote_the_documents(built):
     paths, report = built
     checks = {c.check: c for c in report.checks if c.asset == "published_warehouse"}
-    assert checks[EXPORTS_MATCH_MANIFEST].passed and checks[REPORT_WRITTEN].passed
+    assert checks[EXPORTS_MATCH_MANIFEST].passed
     for name in ("manifest.json", "dictionary.md", "dictionary.json", "report/index.html"):
         assert (paths.exports_dir / name).stat().st_size > 0
 

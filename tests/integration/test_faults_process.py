@@ -54,12 +54,11 @@ def _refresh_child(warehouse_dir: str, exports_dir: str) -> None:
     """One `ledger refresh --mode replay --only openrouter --quarter 2026Q4`, in a forked child."""
     import dagster as dg
 
-    from pipeline.runner import RefreshRequest, run_refresh
+    from tests.conftest import refresh
 
     paths = Paths(Path(warehouse_dir), Path(exports_dir))
     with dg.DagsterInstance.ephemeral() as inst:
-        report = run_refresh(RefreshRequest(paths=paths, mode="replay", only=["openrouter"], quarters=Q4,
-                                            as_of=AS_OF), instance=inst)
+        report = refresh(paths, inst, mode="replay", only=["openrouter"], quarters=Q4)
     sys.exit(0 if report.published else 1)
 
 

@@ -122,13 +122,12 @@ def test_what_if_rerun_of_one_quarter(published, tmp_path, instance):
     assert {r[0] for r in frame(paths, "SELECT assumptions_hash FROM run_assumptions").rows()} == {default, what_if}
 
 
-def test_invalid_assumptions_fail_the_run_with_the_reason():
-    from pipeline.defs.marts import _assumptions
-    from pipeline.resources import LedgerSettings
-
-    with pytest.raises(dg.Failure) as err:
-        _assumptions(LedgerSettings(assumptions_file=str(FIXTURES / "marts" / "broken.yaml")))
-    assert "hours_per_mnth: unknown key" in err.value.description
+def test_invalid_assumptions_fail_the_run_with_the_reason(tmp_path, instance):
+    paths = Paths(tmp_path / "warehouse", tmp_path / "exports")
+    report = refresh(paths, instance, mode="replay", quarters=[Quarter(2025, 3)], only=["curated_prices"],
+                     assumptions_file=FIXTURES / "marts" / "broken.yaml")
+    assert not report.published and not paths.db.exists()
+    assert any("hours_per_mnth: unknown key" in f for f in report.failures), report.failures
 
 
 def test_mart_inputs_are_real_assets():

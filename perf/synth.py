@@ -12,7 +12,7 @@ curated lists). Paged sources get as many pages as the entries need, chained by 
 `drift` (a quarter's index) moves about one price in ten by ±4 % per quarter, deterministically,
 for the history measurement; 0 leaves prices as bundled.
 
-    .venv/bin/python benchmarks/synth.py --scale 10 --out /tmp/synthetic-10x
+    .venv/bin/python perf/synth.py --scale 10 --out /tmp/synthetic-10x
 writes `<out>/<source>/index.json` + bodies, which `driver.py --recorded` serves as replay.
 """
 

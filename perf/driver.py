@@ -17,7 +17,6 @@ import json
 import pkgutil
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,22 +57,23 @@ def main() -> int:
     args = parser.parse_args()
     patched = use_recorded(args.recorded) if args.recorded else []
 
-    from pipeline.core.quarters import Quarter
-    from pipeline.runner import RefreshRequest, run_refresh
+    from pipeline.app.launch import run_refresh
+    from pipeline.defs.settings import RefreshSettings
 
-    req = RefreshRequest(mode=args.mode, quarters=[Quarter.parse(q) for q in args.quarter.split(",")],
-                         only=args.only.split(",") if args.only else None,
-                         as_of=datetime.fromisoformat(args.as_of),
-                         origin_overrides=dict(m.split("=", 1) for m in args.mirror), http=json.loads(args.http))
+    # Live and auto runs fetch now: only replays take a date (as `ledger refresh` does).
+    settings = RefreshSettings(mode=args.mode, quarters=args.quarter.split(","),
+                               only=args.only.split(",") if args.only else [],
+                               as_of=None if args.mode in ("live", "auto") else args.as_of)
+    http = {**json.loads(args.http), "origin_overrides": dict(m.split("=", 1) for m in args.mirror)}
     started = time.perf_counter()
     if args.profile:
         import cProfile
 
         profile = cProfile.Profile()
-        report = profile.runcall(run_refresh, req)
+        report = profile.runcall(run_refresh, settings, http=http)
         profile.dump_stats(str(args.profile))
     else:
-        report = run_refresh(req)
+        report = run_refresh(settings, http=http)
     print(json.dumps({"published": report.published, "seconds": round(time.perf_counter() - started, 2),
                       "run_id": report.run_id, "patched": patched, "failures": report.failures[:5],
                       "blocking": [f"{c.asset}:{c.check} {c.description}" for c in report.blocking_failures][:5],

@@ -1,9 +1,9 @@
 """The scale harness: how a refresh's cost grows with the sources, side by side with its goals.
 
-Run by hand (`make benchmark`, or `.venv/bin/python benchmarks/bench_refresh.py`), never inside
-the test suite. Every refresh runs in a child process (benchmarks/driver.py) with a fresh
+Run by hand (`make benchmark`, or `.venv/bin/python perf/bench_refresh.py`), never inside
+the test suite. Every refresh runs in a child process (perf/driver.py) with a fresh
 warehouse and Dagster instance (SQLite on disk, as `ledger refresh` uses), timed from outside
-with its peak RSS. The sources are the synthetic ones of benchmarks/synth.py.
+with its peak RSS. The sources are the synthetic ones of perf/synth.py.
 
 1. offline: a replay refresh of one quarter at each scale (goal at 1×: ≤ 8 s, ≤ 600 MB);
 2. live: a live refresh of every fetched source at 1× from loopback hosts answering after 100 ms,
@@ -15,7 +15,7 @@ with its peak RSS. The sources are the synthetic ones of benchmarks/synth.py.
 5. history: 40 quarters of two price sources at 10×: warehouse size against one quarter's (≤ 3×),
    p50 of an as-of query and a drift query (≤ 100 ms).
 `bundled` (not in the default set) is the replay of all bundled history, cold then warm.
-Prints a table and writes benchmarks/results/bench_refresh.json.
+Prints a table and writes perf/results/bench_refresh.json.
 """
 
 from __future__ import annotations
