@@ -26,8 +26,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
@@ -37,6 +36,7 @@ import httpx
 import tenacity
 
 from pipeline import USER_AGENT
+from pipeline.core.host_limits import host_slots
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
@@ -112,44 +112,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     now = now or datetime.now(timezone.utc)
     return max(0.0, (when - now).total_seconds())
-
-
-class _HostSlots:
-    """Requests in flight to one host, counted over every client in the process."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self.in_flight = 0
-
-    @contextmanager
-    def slot(self, limit: int) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: self.in_flight < max(1, limit))
-            self.in_flight += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self.in_flight -= 1
-                self._cond.notify_all()
-
-
-class _HostLimiter:
-    """One count of requests in flight per host, process-wide, whatever limit a caller has.
-
-    A request starts only while fewer than its own policy's `per_host_limit` are in flight to
-    that host, counting everyone's requests. Two policies that disagree therefore share the
-    count: the host never has more in flight than the largest limit in use, and a request with
-    the stricter limit also waits for the looser client's requests.
-    """
-
-    _lock = threading.Lock()
-    _hosts: dict[str, _HostSlots] = {}
-
-    @classmethod
-    def get(cls, host: str) -> _HostSlots:
-        with cls._lock:
-            return cls._hosts.setdefault(host, _HostSlots())
 
 
 def host_of(url: str) -> str:
@@ -272,7 +234,7 @@ class HttpClient:
         current = url
         for _ in range(self.policy.max_redirects + 1):
             hop_headers = {**headers, **secrets} if origin_of(current) == home else headers
-            with _HostLimiter.get(host_of(current)).slot(self.policy.per_host_limit):
+            with host_slots(host_of(current)).slot(self.policy.per_host_limit):
                 outcome = self._one_request(client, current, hop_headers, deadline)
             if isinstance(outcome, HttpResponse):
                 return outcome
