@@ -66,7 +66,9 @@ class FetchHistory:
     def from_connection(cls, con: duckdb.DuckDBPyConnection, sources: Iterable[Source | str]) -> FetchHistory:
         """The live fetches of `sources` in a warehouse's `raw_fetch` table, in one query."""
         names = sorted({s if isinstance(s, str) else s.name for s in sources})
-        return cls.from_frame(con.execute(_SELECT_LIVE, [names]).pl())
+        result = con.execute(_SELECT_LIVE, [names])
+        columns = [d[0] for d in result.description]
+        return cls(dict(zip(columns, row)) for row in result.fetchall())
 
     @classmethod
     def from_journal(cls, archive: RawArchive) -> FetchHistory:
