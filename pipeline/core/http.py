@@ -21,6 +21,7 @@ What it guarantees, whatever the source:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import http.cookiejar
 import socket
 import ssl
@@ -162,7 +163,7 @@ class HttpClient:
                     timeout=httpx.Timeout(p.read_timeout_s, connect=p.connect_timeout_s, pool=None),
                     limits=httpx.Limits(max_connections=p.max_connections,
                                         max_keepalive_connections=p.max_connections),
-                    verify=True, follow_redirects=False, transport=self.transport,
+                    verify=_tls_context(), follow_redirects=False, transport=self.transport,
                     cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[])))
             return self._pool
 
@@ -288,6 +289,13 @@ class HttpClient:
                 raise FetchError(url, f"TLS certificate verification failed: {exc}") from exc
             raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}",
                              body=getattr(exc, "partial_body", None), retryable=True) from exc
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's verifying context (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), made once per process:
+    loading the CA bundle takes a fifth of a second, and a context is safe to share."""
+    return httpx.create_ssl_context(verify=True)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
