@@ -6,7 +6,8 @@ What it guarantees, whatever the source:
   a 429's Retry-After is honoured up to a cap (without one, the usual backoff);
 - a TLS certificate that does not verify is refused at once, never retried;
 - one connection pool per client (keep-alive), shared by every thread that uses it;
-- at most `per_host_limit` requests in flight per host, counted across the whole process;
+- at most `per_host_limit` requests in flight per host, counted across the whole process
+  (pipeline/core/host_limits.py says what happens when two policies disagree);
 - secret headers go only to the origin (scheme, host, port) the URL resolves to, never to
   another origin a redirect leads to;
 - bodies are streamed and the request is aborted once `max_body_bytes` is passed;
@@ -56,7 +57,8 @@ class HttpPolicy:
     per_host_limit: int = 2
     max_redirects: int = 5
     # Connections the pool keeps open; requests past it wait for one (per-host limits bound
-    # what is in flight, this bounds sockets over all hosts).
+    # what is in flight, this bounds sockets over all hosts). As many as the fetch pool has
+    # workers (pipeline/core/parallel.py), so that no worker waits for a socket.
     max_connections: int = 32
 
 

@@ -214,3 +214,11 @@ def test_one_pool_keeps_the_connection_alive_across_requests_and_threads(loopbac
     get(c)  # a closed client opens a new pool on its next request
     assert len(ports) == 5 and ports[-1] != ports[0]
     c.close()
+
+
+def test_no_cookie_is_kept_from_one_request_to_the_next(loopback):
+    loopback.route("/models", Reply(200, OK, headers={"Set-Cookie": "session=abc; Path=/"}))
+    with client(loopback) as c:
+        get(c)
+        get(c)
+    assert [r.headers.get("cookie") for r in loopback.requests] == [None, None]
