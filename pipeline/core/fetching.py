@@ -58,8 +58,9 @@ def collect_many(sources: Sequence[Source], plan: FetchPlan, http: HttpClient | 
     """{source name: its bodies in order, or SourceUnavailable}, in the order of `sources`.
 
     Backfill sources share one request budget, so they run one after another in source order
-    (a capped run reaches the same quarters whatever the timing). Any other exception is raised
-    once every source's work is over: the first one, in source order."""
+    (a capped run reaches the same quarters whatever the timing). Any other exception from a
+    source's work is raised once every source's work is over: the first one, in source order.
+    A live run without an HTTP client, or a URL list that cannot be read, fails before any fetch."""
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ValueError(f"sources named more than once: {sorted({n for n in names if names.count(n) > 1})}")
