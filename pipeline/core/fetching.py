@@ -23,7 +23,7 @@ order, as if the sources had been collected one by one.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -57,6 +57,12 @@ def collect_many(sources: Sequence[Source], plan: FetchPlan, http: HttpClient | 
                  history: FetchHistory, known_fetch_ids_by_source: Mapping[str, set[str]]) -> dict[str, Outcome]:
     """{source name: its bodies in order, or SourceUnavailable}, in the order of `sources`.
 
+    Two rounds, each side by side: first what needs no network (bundled, curated and local
+    files; backfill), then every live URL. A URL that failed falls back afterwards, in URL
+    order. So every record of a source is made in the order collecting it alone makes them:
+    replayed before live before fallback (snapshots break ties between fetches observed at the
+    same moment by `requested_at`).
+
     Backfill sources share one request budget, so they run one after another in source order
     (a capped run reaches the same quarters whatever the timing). Any other exception from a
     source's work is raised once every source's work is over: the first one, in source order.
@@ -64,54 +70,55 @@ def collect_many(sources: Sequence[Source], plan: FetchPlan, http: HttpClient | 
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ValueError(f"sources named more than once: {sorted({n for n in names if names.count(n) > 1})}")
-    jobs = [_job(s, plan, http, archive, history, known_fetch_ids_by_source.get(s.name, set())) for s in sources]
-    outcomes = iter(run_tasks([t for tasks, _ in jobs for t in tasks]))
-    return {s.name: assemble([next(outcomes) for _ in tasks]) for s, (tasks, assemble) in zip(sources, jobs)}
+    jobs = [_Job(s, plan, http, archive, history, known_fetch_ids_by_source.get(s.name, set())) for s in sources]
+    first = iter(run_tasks([t for job in jobs for t in job.first]))
+    live = iter(run_tasks([t for job in jobs for t in job.live]))
+    return {job.source.name: job.assemble([next(first) for _ in job.first], [next(live) for _ in job.live])
+            for job in jobs}
 
 
-def _job(source: Source, plan: FetchPlan, http: HttpClient | None, archive: RawArchive, history: FetchHistory,
-         known: set[str]) -> tuple[list[Task], Callable[[list[object]], Outcome]]:
-    """A source's tasks, and how their outcomes make its result."""
-    if source.local:
-        return [Task(lambda: _local(source, plan, archive, known))], _whole
-    if plan.mode == "file":
-        return [Task(lambda: _from_file(source, plan, archive, known))], _whole
-    if plan.mode == "replay":
-        return [Task(lambda: _replay(source, plan, archive, known))], _whole
-    if plan.mode == "backfill":
-        # Imported here: the backfill module builds on this one's records.
-        from pipeline.core.backfill import collect_backfill
+class _Job:
+    """One source's tasks, and how their outcomes make its result."""
 
-        return [Task(lambda: collect_backfill(source, plan, http, archive, known), serial=True)], _whole
-    if http is None:
-        raise RuntimeError("live fetching needs an HTTP client")
-    tasks = [Task(lambda: _replay(source, plan, archive, known))] if plan.mode == "auto" else []
-    tasks += [Task(lambda u=url: _live_or_fallback(source, plan, http, archive, history, u), host_of(http.resolve(url)))
-              for url in source.url_list(plan.curated_dir)]
+    def __init__(self, source: Source, plan: FetchPlan, http: HttpClient | None, archive: RawArchive,
+                 history: FetchHistory, known: set[str]):
+        self.source, self.plan, self.archive, self.history = source, plan, archive, history
+        self.urls: list[str] = []
+        self.live: list[Task] = []
+        if source.local:
+            self.first = [Task(lambda: _local(source, plan, archive, known))]
+        elif plan.mode == "file":
+            self.first = [Task(lambda: _from_file(source, plan, archive, known))]
+        elif plan.mode == "replay":
+            self.first = [Task(lambda: _replay(source, plan, archive, known))]
+        elif plan.mode == "backfill":
+            # Imported here: the backfill module builds on this one's records.
+            from pipeline.core.backfill import collect_backfill
 
-    def assemble(outcomes: list[object]) -> Outcome:
-        _raise_first(outcomes)
-        out: list[Fetched] = []
+            self.first = [Task(lambda: collect_backfill(source, plan, http, archive, known), serial=True)]
+        elif http is None:
+            raise RuntimeError("live fetching needs an HTTP client")
+        else:
+            self.first = [Task(lambda: _replay(source, plan, archive, known))] if plan.mode == "auto" else []
+            self.urls = source.url_list(plan.curated_dir)
+            self.live = [Task(lambda u=url: _live_or_failure(source, plan, http, archive, history, u),
+                              host_of(http.resolve(url))) for url in self.urls]
+
+    def assemble(self, first: list[object], live: list[object]) -> Outcome:
+        for got in first + live:
+            if isinstance(got, Raised):
+                raise got.error
+        out: list[Fetched] = [f for got in first for f in got]
         failures = []
-        for got in outcomes:
+        for url, got in zip(self.urls, live):
             if isinstance(got, _GroupFailed):
-                failures.append(got.record)
-            else:
-                out.extend(got)
-        return SourceUnavailable(source.name, failures) if failures else out
-
-    return tasks, assemble
-
-
-def _whole(outcomes: list[object]) -> Outcome:
-    _raise_first(outcomes)
-    return outcomes[0]
-
-
-def _raise_first(outcomes: list[object]) -> None:
-    for got in outcomes:
-        if isinstance(got, Raised):
-            raise got.error
+                fallback = (_fallback(self.source, self.plan, self.archive, self.history, url, got.record)
+                            if self.plan.mode == "auto" else [])
+                if not fallback:
+                    failures.append(got.record)
+                got = fallback
+            out.extend(got)
+        return SourceUnavailable(self.source.name, failures) if failures else out
 
 
 class _GroupFailed(Exception):
@@ -127,15 +134,11 @@ def _readable(archive: RawArchive, sha256: str) -> bytes | None:
         return None
 
 
-def _live_or_fallback(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive,
-                      history: FetchHistory, url: str) -> list[Fetched] | _GroupFailed:
+def _live_or_failure(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive,
+                     history: FetchHistory, url: str) -> list[Fetched] | _GroupFailed:
     try:
         return _live_group(source, plan, http, archive, history, url)
     except _GroupFailed as failed:
-        if plan.mode == "auto":
-            fallback = _fallback(source, plan, archive, history, url, failed.record)
-            if fallback:
-                return fallback
         return failed
 
 

@@ -184,3 +184,34 @@ def test_a_group_cut_short_by_an_unreadable_next_page_link_is_no_fallback(tmp_pa
         # The journal (the only history an older caller has) holds both pages; the second one again, failed.
         got = collect(src, plan("auto", tmp_path), http, archive, set())
     assert [(f.record["mode"], f.body) for f in got] == [("replay", b"bundled"), ("fallback", b"bundled")]
+
+
+def test_auto_mode_records_replayed_then_live_then_fallback(tmp_path, monkeypatch):
+    """Snapshots break ties between fetches observed at the same moment by requested_at, so a
+    fallback to a bundled response must be recorded after the replay of that same response."""
+    import httpx
+
+    from pipeline.core import fetching
+
+    live_started, order = threading.Event(), []
+    replay = fetching._replay
+
+    def slow_replay(*args):
+        live_started.wait(0.5)  # a live request running meanwhile would set this at once
+        got = replay(*args)
+        order.append("replayed")
+        return got
+
+    def refuse(request):
+        live_started.set()
+        order.append("live")
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    monkeypatch.setattr(fetching, "_replay", slow_replay)
+    src = make("items", f"{A}/v1", tmp_path=tmp_path, bundled={"2026-07-15": b"bundled"})
+    http = HttpClient(HttpPolicy(max_attempts=1), transport=httpx.MockTransport(refuse))
+    got = collect_many([src], plan("auto", tmp_path), http, RawArchive(tmp_path / "raw"), FetchHistory(()), {})
+    assert order == ["replayed", "live"]
+    replayed, fallback = got["items"]
+    assert (replayed.record["mode"], fallback.record["mode"]) == ("replay", "fallback")
+    assert replayed.record["requested_at"] < fallback.record["requested_at"]
