@@ -4,8 +4,10 @@ Layout under `warehouse/raw/`:
 - `objects/ab/abcdef….gz` — the body whose sha256 is `abcdef…`, gzip-compressed (mtime 0,
   so identical bodies give identical files). Written once, by rename, never modified.
 - `fetches.jsonl` — one JSON line per fetch attempt (successful or not), appended and fsync'd
-  before the attempt is parsed. It is the record of everything tried, including the attempts of
-  a refresh that was never published; the warehouse's `raw_fetch` table holds the published ones.
+  before the attempt is parsed: the write-ahead log of everything tried, including the attempts
+  of a refresh that was never published; the warehouse's `raw_fetch` table holds the published
+  ones. A later line with the same fetch_id replaces an earlier one. Fetching never reads it back
+  per URL: what earlier runs left comes from pipeline/core/fetch_history.py, built once a run.
 """
 
 from __future__ import annotations
@@ -113,13 +115,3 @@ class RawArchive:
 
     def fetches(self) -> Iterator[dict]:
         return read_jsonl(self.journal_path)
-
-    def last_success(self, source: str, url: str) -> dict | None:
-        """The newest fetch of `url` by `source` that produced an archived body."""
-        best = None
-        for rec in self.fetches():
-            if (rec.get("source") == source and rec.get("url") == url and not rec.get("error")
-                    and rec.get("sha256") and rec.get("mode") == "live"):
-                if best is None or rec["requested_at"] >= best["requested_at"]:
-                    best = rec
-        return best

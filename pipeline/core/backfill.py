@@ -130,7 +130,7 @@ def _answers(loc: Location, cutoffs: dict[Quarter, datetime], cached: dict, plan
     if not todo:
         return got
     try:
-        fresh = (git_versions(http, budget, loc, todo, plan.env.get(TOKEN_ENV)) if loc.kind == "git"
+        fresh = (git_versions(http, budget, loc, todo, _token(plan)) if loc.kind == "git"
                  else wayback_versions(http, budget, loc, todo))
     except BackfillStopped as exc:
         return {**got, **{q: ("not_reached", str(exc)) for q in todo}}
@@ -139,6 +139,11 @@ def _answers(loc: Location, cutoffs: dict[Quarter, datetime], cached: dict, plan
     # What the record held before a closed quarter's end does not change: not asked again.
     log.remember(loc.key, {q: v for q, v in fresh.items() if q in closed})
     return {**got, **fresh}
+
+
+def _token(plan: FetchPlan) -> str | None:
+    secret = plan.secrets.get(TOKEN_ENV)
+    return secret.reveal() if secret is not None else None
 
 
 def _fetch(source: Source, plan: FetchPlan, http: HttpClient, budget: Budget, archive: RawArchive, journal: dict,

@@ -6,14 +6,14 @@ pipeline/core/backfill.py make one per attempt, successful or not, before anythi
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.core.archive import sha256_hex
+from pipeline.core.credentials import Secret, secrets_from_env
 from pipeline.core.quarters import Quarter
 from pipeline.core.sources import Source
 
@@ -34,7 +34,9 @@ class FetchPlan:
     ingest_observed_at: datetime | None = None
     # For sources with several URLs: which one the ingested file stands for.
     ingest_endpoint: str | None = None
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # The tokens the sources declare, by variable name (credentials.secrets_from_env); never
+    # the whole environment.
+    secrets: Mapping[str, Secret] = field(default_factory=dict)
     # backfill: the quarters to rebuild, the history list (default: the curated one), and the
     # run's bounds (requests, longest wait for a rate-limit reset, pause between requests).
     backfill_quarters: tuple[Quarter, ...] = ()
@@ -42,8 +44,17 @@ class FetchPlan:
     backfill_max_requests: int = 300
     backfill_max_wait_s: float = 300.0
     backfill_pause_s: float = 1.0
+    # Older callers pass the environment: only the variables the discovered sources declare
+    # (and GITHUB_TOKEN) are kept from it, as Secrets. New code passes `secrets`.
+    env: InitVar[Mapping[str, str] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, env: Mapping[str, str] | None) -> None:
+        if env:
+            from pipeline.core.sources import discover_sources  # imports every family: only when asked
+
+            object.__setattr__(self, "secrets", {**secrets_from_env(env, discover_sources()), **self.secrets})
+        if not all(isinstance(v, Secret) for v in self.secrets.values()):
+            raise TypeError("FetchPlan.secrets holds Secret values (see credentials.secrets_from_env)")
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; expected one of {', '.join(MODES)}")
         if self.mode == "file" and (self.ingest_file is None or self.ingest_observed_at is None):

@@ -10,61 +10,115 @@
           one per quarter asked, observed at the commit's or capture's time (pipeline/core/backfill.py).
 
 Every attempt gets a fetch record (the `raw_fetch` columns) appended to the journal before
-anything parses it; every body, and every partial body of a failed request, is archived.
+anything parses it; every body, and every partial body of a failed request, is archived. What
+earlier runs left (the body for a 304, a response to fall back on) comes from a FetchHistory
+built once per run, never from re-reading the journal.
+
+`collect_many` runs every source side by side in one bounded pool (pipeline/core/parallel.py):
+each URL of a live source is a task, the pages of one URL are fetched in order, and the HTTP
+client's per-host limit keeps each host's share polite. Results come back in source and URL
+order, as if the sources had been collected one by one.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from pipeline.core.archive import RawArchive
+from pipeline.core.credentials import bearer
+from pipeline.core.fetch_history import FetchHistory
 from pipeline.core.fetch_records import Fetched, FetchPlan, SourceUnavailable, make_record, new_fetch_id
-from pipeline.core.http import FetchError, HttpClient
+from pipeline.core.http import FetchError, HttpClient, host_of
+from pipeline.core.parallel import Raised, Task, run_tasks
 from pipeline.core.recorded import RecordedResponse, bundled_fetch_id, load_index
 from pipeline.core.sources import Source, SourceFormatError
 
-MAX_PARALLEL_URLS = 8
+Outcome = list[Fetched] | SourceUnavailable
 
 
 def collect(source: Source, plan: FetchPlan, http: HttpClient | None, archive: RawArchive,
-            known_fetch_ids: set[str]) -> list[Fetched]:
-    """All bodies this run gets for `source`, in order. Raises SourceUnavailable."""
-    recorded = load_index(source.name, source.recorded_dir)
-    if source.local:
-        return _local(source, plan, archive, known_fetch_ids)
-    if plan.mode == "file":
-        return _from_file(source, plan, archive, known_fetch_ids)
-    if plan.mode == "replay":
-        return _replay(source, plan, archive, recorded, known_fetch_ids)
-    if plan.mode == "backfill":
-        # Imported here: the backfill module builds on this one's records.
-        from pipeline.core.backfill import collect_backfill
+            known_fetch_ids: set[str], history: FetchHistory | None = None) -> list[Fetched]:
+    """All bodies this run gets for `source`, in order. Raises SourceUnavailable.
 
-        return collect_backfill(source, plan, http, archive, known_fetch_ids)
-    out = _replay(source, plan, archive, recorded, known_fetch_ids) if plan.mode == "auto" else []
-    if http is None:
-        raise RuntimeError("live fetching needs an HTTP client")
-    failures = []
-    urls = source.url_list(plan.curated_dir)
-    # Several URLs are fetched side by side; the client's per-host limit keeps it polite.
-    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL_URLS, len(urls)))) as pool:
-        results = list(pool.map(lambda u: _live_or_failure(source, plan, http, archive, u), urls))
-    for url, result in zip(urls, results):
-        if isinstance(result, _GroupFailed):
-            if plan.mode == "auto":
-                fallback = _fallback(source, plan, archive, recorded, url, result.record)
-                if fallback:
-                    out.extend(fallback)
-                    continue
-            failures.append(result.record)
+    Without `history`, the journal is read once to make one (for callers with no warehouse)."""
+    if history is None:
+        live = plan.mode in ("live", "auto") and not source.local
+        history = FetchHistory.from_journal(archive) if live else FetchHistory(())
+    result = collect_many([source], plan, http, archive, history, {source.name: known_fetch_ids})[source.name]
+    if isinstance(result, SourceUnavailable):
+        raise result
+    return result
+
+
+def collect_many(sources: Sequence[Source], plan: FetchPlan, http: HttpClient | None, archive: RawArchive,
+                 history: FetchHistory, known_fetch_ids_by_source: Mapping[str, set[str]]) -> dict[str, Outcome]:
+    """{source name: its bodies in order, or SourceUnavailable}, in the order of `sources`.
+
+    Two rounds, each side by side: first what needs no network (bundled, curated and local
+    files; backfill), then every live URL. A URL that failed falls back afterwards, in URL
+    order. So every record of a source is made in the order collecting it alone makes them:
+    replayed before live before fallback (snapshots break ties between fetches observed at the
+    same moment by `requested_at`).
+
+    Backfill sources share one request budget, so they run one after another in source order
+    (a capped run reaches the same quarters whatever the timing). Any other exception from a
+    source's work is raised once every source's work is over: the first one, in source order.
+    A live run without an HTTP client, or a URL list that cannot be read, fails before any fetch."""
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ValueError(f"sources named more than once: {sorted({n for n in names if names.count(n) > 1})}")
+    jobs = [_Job(s, plan, http, archive, history, known_fetch_ids_by_source.get(s.name, set())) for s in sources]
+    first = iter(run_tasks([t for job in jobs for t in job.first]))
+    live = iter(run_tasks([t for job in jobs for t in job.live]))
+    return {job.source.name: job.assemble([next(first) for _ in job.first], [next(live) for _ in job.live])
+            for job in jobs}
+
+
+class _Job:
+    """One source's tasks, and how their outcomes make its result."""
+
+    def __init__(self, source: Source, plan: FetchPlan, http: HttpClient | None, archive: RawArchive,
+                 history: FetchHistory, known: set[str]):
+        self.source, self.plan, self.archive, self.history = source, plan, archive, history
+        self.urls: list[str] = []
+        self.live: list[Task] = []
+        if source.local:
+            self.first = [Task(lambda: _local(source, plan, archive, known))]
+        elif plan.mode == "file":
+            self.first = [Task(lambda: _from_file(source, plan, archive, known))]
+        elif plan.mode == "replay":
+            self.first = [Task(lambda: _replay(source, plan, archive, known))]
+        elif plan.mode == "backfill":
+            # Imported here: the backfill module builds on this one's records.
+            from pipeline.core.backfill import collect_backfill
+
+            self.first = [Task(lambda: collect_backfill(source, plan, http, archive, known), serial=True)]
+        elif http is None:
+            raise RuntimeError("live fetching needs an HTTP client")
         else:
-            out.extend(result)
-    if failures:
-        raise SourceUnavailable(source.name, failures)
-    return out
+            self.first = [Task(lambda: _replay(source, plan, archive, known))] if plan.mode == "auto" else []
+            self.urls = source.url_list(plan.curated_dir)
+            self.live = [Task(lambda u=url: _live_or_failure(source, plan, http, archive, history, u),
+                              host_of(http.resolve(url))) for url in self.urls]
+
+    def assemble(self, first: list[object], live: list[object]) -> Outcome:
+        for got in first + live:
+            if isinstance(got, Raised):
+                raise got.error
+        out: list[Fetched] = [f for got in first for f in got]
+        failures = []
+        for url, got in zip(self.urls, live):
+            if isinstance(got, _GroupFailed):
+                fallback = (_fallback(self.source, self.plan, self.archive, self.history, url, got.record)
+                            if self.plan.mode == "auto" else [])
+                if not fallback:
+                    failures.append(got.record)
+                got = fallback
+            out.extend(got)
+        return SourceUnavailable(self.source.name, failures) if failures else out
 
 
 class _GroupFailed(Exception):
@@ -81,36 +135,32 @@ def _readable(archive: RawArchive, sha256: str) -> bytes | None:
 
 
 def _live_or_failure(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive,
-                     url: str) -> list[Fetched] | _GroupFailed:
+                     history: FetchHistory, url: str) -> list[Fetched] | _GroupFailed:
     try:
-        return _live_group(source, plan, http, archive, url)
+        return _live_group(source, plan, http, archive, history, url)
     except _GroupFailed as failed:
         return failed
 
 
-def _auth_headers(source: Source, plan: FetchPlan) -> dict[str, str]:
-    token = plan.env.get(source.auth_env) if source.auth_env else None
-    return {"Authorization": f"Bearer {token}"} if token else {}
-
-
-def _live_group(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive,
+def _live_group(source: Source, plan: FetchPlan, http: HttpClient, archive: RawArchive, history: FetchHistory,
                 url: str) -> list[Fetched]:
     out: list[Fetched] = []
     group_id = None
     page_url: str | None = url
     allowed = source.allowed_hosts(plan.curated_dir)
+    auth = bearer(plan.secrets.get(source.auth_env)) if source.auth_env else {}
     for page in range(source.max_pages):
         if page_url is None:
             break
         fetch_id = new_fetch_id(source.name, plan.as_of)
         group_id = group_id or fetch_id
-        last = archive.last_success(source.name, http.resolve(page_url))
+        last = history.last_success(source.name, http.resolve(page_url))
         cached = _readable(archive, last["sha256"]) if last else None
         if cached is None:
             last = None  # nothing (intact) to re-use on a 304: ask for the full body
         try:
             resp = http.get(page_url, allowed_hosts=allowed, headers=source.headers,
-                            secret_headers=_auth_headers(source, plan),
+                            secret_headers=auth,
                             etag=last.get("etag") if last else None,
                             last_modified=last.get("last_modified") if last else None)
         except FetchError as exc:
@@ -143,22 +193,27 @@ def _live_group(source: Source, plan: FetchPlan, http: HttpClient, archive: RawA
         try:
             page_url = source.next_page(body, page_url)
         except SourceFormatError as exc:
-            rec["error"] = f"cannot find the next page: {exc}"
-            raise _GroupFailed(rec) from exc
+            raise _failed_after(archive, rec, f"cannot find the next page: {exc}") from exc
         if page_url and source.page_delay_s:
             time.sleep(source.page_delay_s)
     else:
-        rec = dict(out[-1].record, error=f"stopped after {source.max_pages} pages")
-        raise _GroupFailed(rec)
+        raise _failed_after(archive, out[-1].record, f"stopped after {source.max_pages} pages")
     return out
 
 
-def _replay(source: Source, plan: FetchPlan, archive: RawArchive,
-            recorded: list[RecordedResponse], known_fetch_ids: set[str]) -> list[Fetched]:
+def _failed_after(archive: RawArchive, rec: dict, error: str) -> _GroupFailed:
+    """A page that came back whole, but after which the group cannot go on: journalled again
+    with the error (the later line wins), so that the group is never taken for a whole one."""
+    rec = dict(rec, error=error)
+    archive.append_fetch(rec)
+    return _GroupFailed(rec)
+
+
+def _replay(source: Source, plan: FetchPlan, archive: RawArchive, known_fetch_ids: set[str]) -> list[Fetched]:
     out = []
     groups: dict[tuple, str] = {}
     pages: dict[tuple, int] = {}
-    for entry in recorded:
+    for entry in load_index(source.name, source.recorded_dir):
         if entry.observed_at > plan.as_of:
             continue
         body = entry.body()
@@ -179,37 +234,22 @@ def _replay(source: Source, plan: FetchPlan, archive: RawArchive,
     return out
 
 
-def _fallback(source: Source, plan: FetchPlan, archive: RawArchive,
-              recorded: list[RecordedResponse], url: str, failure: dict) -> list[Fetched]:
-    """The newest archived live response for `url`, or the newest bundled one, marked stale."""
-    archived: dict[str, list[dict]] = {}
-    broken: set[str] = set()  # a paged group with a failed page is not a whole response
-    for rec in archive.fetches():
-        if rec.get("source") != source.name or rec.get("mode") != "live":
-            continue
-        if rec.get("error"):
-            broken.add(rec["group_id"])
-        elif rec.get("sha256") and archive.has(rec["sha256"]):
-            archived.setdefault(rec["group_id"], []).append(rec)
-    live_groups = [recs for gid, recs in archived.items() if recs[0].get("endpoint") == url and gid not in broken]
-    best_live = max(live_groups, key=lambda recs: recs[0]["observed_at"], default=None)
-    bundled = [e for e in recorded if e.group == url and e.observed_at <= plan.as_of]
+def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: FetchHistory, url: str,
+              failure: dict) -> list[Fetched]:
+    """The newest whole archived live response for `url`, or the newest bundled one, marked stale."""
+    bundled = [e for e in load_index(source.name, source.recorded_dir) if e.group == url and e.observed_at <= plan.as_of]
     newest_bundled_day = max((e.observed_on for e in bundled), default=None)
-
+    entries = [e for e in bundled if e.observed_on == newest_bundled_day]
+    bundled_at = entries[0].observed_at if entries else None
     reason = f"live fetch failed: {failure['error']}"
-    candidates: list[tuple[datetime, list[tuple[bytes, str, str, str]]]] = []
-    if best_live:
-        recs = sorted(best_live, key=lambda r: r["page"])
-        candidates.append((datetime.fromisoformat(recs[0]["observed_at"]),
-                           [(archive.get(r["sha256"]), r["url"], r["fetch_id"], r.get("content_type"))
-                            for r in recs]))
-    if newest_bundled_day:
-        entries = [e for e in bundled if e.observed_on == newest_bundled_day]
-        candidates.append((entries[0].observed_at,
-                           [(e.body(), e.url, f"bundled:{e.path.name}", None) for e in entries]))
-    if not candidates:
+    live = _newest_intact(archive, history.complete_groups(source.name, url), bundled_at)
+    if live is not None:
+        observed_at, pages = live
+    elif entries:
+        observed_at = bundled_at
+        pages = [(e.body(), e.url, f"bundled:{e.path.name}", None) for e in entries]
+    else:
         return []
-    observed_at, pages = max(candidates, key=lambda c: c[0])
     out = []
     group_id = None
     for page, (body, page_url, origin, content_type) in enumerate(pages):
@@ -223,6 +263,20 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive,
         archive.append_fetch(rec)
         out.append(Fetched(rec, body))
     return out
+
+
+def _newest_intact(archive: RawArchive, groups: list[list[dict]], not_before: datetime | None
+                   ) -> tuple[datetime, list[tuple[bytes, str, str, str | None]]] | None:
+    """The newest group whose every body is in the archive and matches its sha256, unless it is
+    older than `not_before` (the bundled response then wins; a tie goes to the live one)."""
+    for recs in groups:
+        observed_at = datetime.fromisoformat(recs[0]["observed_at"])
+        if not_before is not None and observed_at < not_before:
+            return None
+        bodies = [_readable(archive, r["sha256"]) for r in recs]
+        if all(b is not None for b in bodies):
+            return observed_at, [(b, r["url"], r["fetch_id"], r.get("content_type")) for b, r in zip(bodies, recs)]
+    return None
 
 
 def _from_file(source: Source, plan: FetchPlan, archive: RawArchive,

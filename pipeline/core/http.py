@@ -5,18 +5,25 @@ What it guarantees, whatever the source:
 - retries with exponential backoff and jitter on connection errors and 5xx;
   a 429's Retry-After is honoured up to a cap (without one, the usual backoff);
 - a TLS certificate that does not verify is refused at once, never retried;
-- at most `per_host_limit` requests in flight per host (process-wide);
+- one connection pool per client (keep-alive), shared by every thread that uses it;
+- at most `per_host_limit` requests in flight per host, counted across the whole process
+  (pipeline/core/host_limits.py says what happens when two policies disagree);
+- secret headers go only to the origin (scheme, host, port) the URL resolves to, never to
+  another origin a redirect leads to;
 - bodies are streamed and the request is aborted once `max_body_bytes` is passed;
 - redirects are followed only to hosts the source declares;
 - conditional GET (If-None-Match / If-Modified-Since); a 304 comes back as `not_modified`,
   and a 304 to a request that was not conditional is an error (there is no body to reuse);
 - secret headers (API keys from environment variables) are sent, never recorded: errors
-  and responses carry the URL, the status and a reason, nothing from the request headers.
+  and responses carry the URL, the status and a reason, nothing from the request headers;
+- no cookies are kept: each request stands on its own, whichever thread or source sent it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import http.cookiejar
 import socket
 import ssl
 import threading
@@ -31,6 +38,7 @@ import httpx
 import tenacity
 
 from pipeline import USER_AGENT
+from pipeline.core.host_limits import host_slots
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
@@ -48,6 +56,10 @@ class HttpPolicy:
     max_body_bytes: int = 64 * 1024 * 1024
     per_host_limit: int = 2
     max_redirects: int = 5
+    # Connections the pool keeps open; requests past it wait for one (per-host limits bound
+    # what is in flight, this bounds sockets over all hosts). As many as the fetch pool has
+    # workers (pipeline/core/parallel.py), so that no worker waits for a socket.
+    max_connections: int = 32
 
 
 @dataclass(frozen=True)
@@ -105,27 +117,22 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - now).total_seconds())
 
 
-class _HostLimiter:
-    """Process-wide cap on requests in flight per host."""
-
-    _lock = threading.Lock()
-    _semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-
-    @classmethod
-    def get(cls, host: str, limit: int) -> threading.BoundedSemaphore:
-        with cls._lock:
-            key = (host, limit)
-            if key not in cls._semaphores:
-                cls._semaphores[key] = threading.BoundedSemaphore(limit)
-            return cls._semaphores[key]
-
-
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port), the default port filled in: what credentials are scoped to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
 @dataclass
 class HttpClient:
+    """Holds one httpx.Client (a thread-safe connection pool), opened on first use and reused
+    by every thread; `close()` it, or use the client as a context manager."""
+
     policy: HttpPolicy = field(default_factory=HttpPolicy)
     # {"https://openrouter.ai": "http://127.0.0.1:8123"}: serve an origin from elsewhere
     # (a mirror, or a loopback server in tests). Allowed hosts follow the mapping.
@@ -133,6 +140,34 @@ class HttpClient:
     user_agent: str = USER_AGENT
     sleep: Callable[[float], None] = time.sleep
     transport: httpx.BaseTransport | None = None
+    _pool: httpx.Client | None = field(default=None, init=False, repr=False, compare=False)
+    _pool_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def _client(self) -> httpx.Client:
+        with self._pool_lock:
+            if self._pool is None:
+                p = self.policy
+                self._pool = httpx.Client(
+                    # No pool timeout: a request waiting for a connection is bounded by the ones
+                    # holding them, and must not fail as if the server were slow.
+                    timeout=httpx.Timeout(p.read_timeout_s, connect=p.connect_timeout_s, pool=None),
+                    limits=httpx.Limits(max_connections=p.max_connections,
+                                        max_keepalive_connections=p.max_connections),
+                    verify=_tls_context(), follow_redirects=False, transport=self.transport,
+                    cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[])))
+            return self._pool
 
     def resolve(self, url: str) -> str:
         for origin, replacement in self.origin_overrides.items():
@@ -161,7 +196,7 @@ class HttpClient:
             request_headers["If-None-Match"] = etag
         if last_modified:
             request_headers["If-Modified-Since"] = last_modified
-        request_headers.update(secret_headers or {})
+        secrets = dict(secret_headers or {})
 
         attempts = 0
         started = time.monotonic()
@@ -170,7 +205,7 @@ class HttpClient:
             nonlocal attempts
             attempts += 1
             try:
-                return self._get_following_redirects(url, request_headers, allowed)
+                return self._get_following_redirects(url, request_headers, secrets, allowed)
             except FetchError as exc:
                 exc.attempts = attempts
                 raise
@@ -193,25 +228,25 @@ class HttpClient:
         response = retrying(attempt)
         return dataclasses.replace(response, attempts=attempts, elapsed_s=time.monotonic() - started)
 
-    def _get_following_redirects(self, url: str, headers: dict[str, str],
+    def _get_following_redirects(self, url: str, headers: dict[str, str], secrets: dict[str, str],
                                  allowed: set[str]) -> HttpResponse:
-        timeout = httpx.Timeout(self.policy.read_timeout_s, connect=self.policy.connect_timeout_s)
         deadline = time.monotonic() + self.policy.total_timeout_s
-        with httpx.Client(timeout=timeout, verify=True, follow_redirects=False,
-                          transport=self.transport) as client:
-            current = url
-            for _ in range(self.policy.max_redirects + 1):
-                semaphore = _HostLimiter.get(host_of(current), self.policy.per_host_limit)
-                with semaphore:
-                    outcome = self._one_request(client, current, headers, deadline)
-                if isinstance(outcome, HttpResponse):
-                    return outcome
-                target = urljoin(current, outcome)
-                if host_of(target) not in allowed:
-                    raise FetchError(current, f"redirect to undeclared host {host_of(target)!r} refused "
-                                              f"(Location: {target})", status=None)
-                current = target
-            raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
+        client = self._client()
+        # The URL as resolved (a mirror the user chose included) is where the secrets belong.
+        home = origin_of(url)
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            hop_headers = {**headers, **secrets} if origin_of(current) == home else headers
+            with host_slots(host_of(current)).slot(self.policy.per_host_limit):
+                outcome = self._one_request(client, current, hop_headers, deadline)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            target = urljoin(current, outcome)
+            if host_of(target) not in allowed:
+                raise FetchError(current, f"redirect to undeclared host {host_of(target)!r} refused "
+                                          f"(Location: {target})", status=None)
+            current = target
+        raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 
     def _one_request(self, client: httpx.Client, url: str, headers: dict[str, str],
                      deadline: float) -> HttpResponse | str:
@@ -256,6 +291,13 @@ class HttpClient:
                 raise FetchError(url, f"TLS certificate verification failed: {exc}") from exc
             raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}",
                              body=getattr(exc, "partial_body", None), retryable=True) from exc
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's verifying context (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), made once per process:
+    loading the CA bundle takes a fifth of a second, and a context is safe to share."""
+    return httpx.create_ssl_context(verify=True)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from pipeline.core.archive import RawArchive, sha256_hex
+from pipeline.core.credentials import secrets_from_env
 from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
 from pipeline.core.fetching import collect
 from pipeline.core.http import HttpClient, HttpPolicy
@@ -36,7 +37,7 @@ def make_source(tmp_path: Path, recorded: list[tuple[str, bytes]] = (), auth_env
 
 
 def plan(mode, tmp_path, **kw):
-    return FetchPlan(mode=mode, as_of=kw.pop("as_of", NOW), run_id="run-1", curated_dir=tmp_path, env=kw.pop("env", {}), **kw)
+    return FetchPlan(mode=mode, as_of=kw.pop("as_of", NOW), run_id="run-1", curated_dir=tmp_path, **kw)
 
 
 def http(loopback):
@@ -138,7 +139,8 @@ def test_api_key_is_sent_but_never_archived_or_journaled(tmp_path, loopback):
     src = make_source(tmp_path, auth_env="ITEMS_TOKEN")
     loopback.route("/v1/items", Reply(200, b'{"v": 1}'))
     archive = RawArchive(tmp_path / "raw")
-    collect(src, plan("live", tmp_path, env={"ITEMS_TOKEN": secret}), http(loopback), archive, set())
+    secrets = secrets_from_env({"ITEMS_TOKEN": secret}, [src])
+    collect(src, plan("live", tmp_path, secrets=secrets), http(loopback), archive, set())
     assert loopback.requests[-1].headers["authorization"] == f"Bearer {secret}"
     for path in (tmp_path / "raw").rglob("*"):
         if path.is_file():

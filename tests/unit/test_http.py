@@ -1,12 +1,11 @@
-"""The HTTP client against a loopback server with real sockets: retries, caps, redirects, 304s."""
-
-import threading
+"""The HTTP client against a loopback server with real sockets: retries, caps, redirects, 304s,
+credentials kept to their origin."""
 
 import pytest
 
 from pipeline import USER_AGENT
 from pipeline.core.http import FetchError, HttpClient, HttpPolicy, parse_retry_after
-from tests.support.loopback import Reply
+from tests.support.loopback import Loopback, Reply
 
 OK = b'{"data": []}'
 
@@ -124,24 +123,6 @@ def test_user_agent_and_secret_headers(loopback):
     assert "SECRET123" not in str(err.value) and "SECRET123" not in repr(err.value.__dict__)
 
 
-def test_per_host_limit_caps_requests_in_flight(loopback):
-    gate = threading.Event()
-    loopback.route("/slow", Reply(200, OK, wait_for=gate))
-    c = client(loopback, per_host_limit=1, read_timeout_s=5)
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(get(c, "/slow").status)) for _ in range(3)]
-    for t in threads:
-        t.start()
-    loopback.request_seen.wait(2)
-    import time
-    time.sleep(0.3)
-    in_flight = loopback.hits("/slow")
-    gate.set()
-    for t in threads:
-        t.join(5)
-    assert in_flight == 1 and results == [200, 200, 200]
-
-
 def test_unresolvable_host_fails_at_once_without_retries():
     import socket
 
@@ -167,3 +148,77 @@ def test_slow_drip_past_the_deadline_is_cut_off(loopback):
     with pytest.raises(FetchError, match="not complete within the deadline") as err:
         get(client(loopback, total_timeout_s=0.5, read_timeout_s=2, max_attempts=1), "/drip")
     assert 0 < len(err.value.body) < 20_000
+
+
+SECRET = "Bearer sk-test-SECRET123"
+
+
+def two_origins(first: Loopback, second: Loopback) -> HttpClient:
+    return HttpClient(HttpPolicy(connect_timeout_s=2, read_timeout_s=2, max_attempts=1),
+                      origin_overrides={"https://a.example": first.origin, "https://b.example": second.origin})
+
+
+def test_secret_headers_are_dropped_on_a_redirect_to_another_origin(loopback):
+    with Loopback() as other:
+        # Same host (127.0.0.1, so the redirect is allowed), another port: another origin.
+        loopback.route("/models", Reply(302, headers={"Location": f"{other.origin}/models"}))
+        other.route("/models", Reply(200, OK))
+        resp = two_origins(loopback, other).get("https://a.example/models", allowed_hosts={"a.example", "b.example"},
+                                                headers={"Accept": "application/json"},
+                                                secret_headers={"Authorization": SECRET})
+    assert resp.body == OK and resp.url == f"{other.origin}/models"
+    assert loopback.requests[-1].headers["authorization"] == SECRET  # the mirror chosen for a.example
+    (seen,) = other.requests
+    assert "authorization" not in seen.headers
+    assert seen.headers["accept"] == "application/json" and seen.headers["user-agent"] == USER_AGENT
+
+
+def test_secret_headers_follow_a_redirect_within_their_origin(loopback):
+    loopback.route("/old", Reply(301, headers={"Location": "/models"}))
+    loopback.route("/models", Reply(200, OK))
+    get(client(loopback), "/old", secret_headers={"Authorization": SECRET})
+    assert [(r.path, r.headers.get("authorization")) for r in loopback.requests] == [("/old", SECRET),
+                                                                                    ("/models", SECRET)]
+
+
+def test_secret_headers_come_back_when_a_redirect_returns_to_their_origin(loopback):
+    with Loopback() as other:
+        loopback.route("/start", Reply(302, headers={"Location": f"{other.origin}/hop"}))
+        other.route("/hop", Reply(302, headers={"Location": f"{loopback.origin}/models"}))
+        loopback.route("/models", Reply(200, OK))
+        two_origins(loopback, other).get("https://a.example/start", allowed_hosts={"a.example", "b.example"},
+                                         secret_headers={"Authorization": SECRET})
+    assert "authorization" not in other.requests[0].headers
+    assert [r.headers.get("authorization") for r in loopback.requests] == [SECRET, SECRET]
+
+
+def test_one_pool_keeps_the_connection_alive_across_requests_and_threads(loopback):
+    import threading
+
+    loopback.route("/models", Reply(200, OK))
+    ports = []
+    original = loopback.httpd.RequestHandlerClass.do_GET
+
+    def do_get(handler):
+        ports.append(handler.client_address[1])
+        original(handler)
+
+    loopback.httpd.RequestHandlerClass.do_GET = do_get
+    with client(loopback) as c:
+        for _ in range(3):
+            get(c)
+        worker = threading.Thread(target=lambda: get(c))
+        worker.start()
+        worker.join(5)
+    assert len(ports) == 4 and len(set(ports)) == 1  # one TCP connection served all four
+    get(c)  # a closed client opens a new pool on its next request
+    assert len(ports) == 5 and ports[-1] != ports[0]
+    c.close()
+
+
+def test_no_cookie_is_kept_from_one_request_to_the_next(loopback):
+    loopback.route("/models", Reply(200, OK, headers={"Set-Cookie": "session=abc; Path=/"}))
+    with client(loopback) as c:
+        get(c)
+        get(c)
+    assert [r.headers.get("cookie") for r in loopback.requests] == [None, None]
