@@ -1,7 +1,7 @@
 """Live fetching alone: N sources x M URLs spread over H loopback hosts, each response `latency`
 late, timed against the bound (requests x latency / per-host limit, the largest over hosts).
 
-    python benchmarks/bench_fetch.py --sources 12 --urls 5 --hosts 4 [--limit 2] [--nodelay] [--warm]
+    python perf/bench_fetch.py --sources 12 --urls 5 --hosts 4 [--limit 2] [--nodelay] [--warm]
 
 `--nodelay` sets TCP_NODELAY on the servers: http.server writes headers and body separately, and
 without it Nagle's algorithm and the client's delayed ACK add about 40 ms to every response

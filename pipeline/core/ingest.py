@@ -299,11 +299,13 @@ def known_fetch_ids(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
 def ingest_source(source: Source, family: Family, plan, http, archive, con: duckdb.DuckDBPyConnection) -> SourceOutcome:
     """Collect `source`'s responses for `plan` and ingest them (one source on its own: tests, tools).
     Raises SourceUnavailable, after recording the failed fetches."""
-    from pipeline.core.fetching import collect
+    from pipeline.core.fetch_history import FetchHistory
     from pipeline.core.fetch_records import SourceUnavailable
+    from pipeline.core.fetching import collect
 
     try:
-        fetched = collect(source, plan, http, archive, known_fetch_ids(con, source.name))
+        fetched = collect(source, plan, http, archive, known_fetch_ids(con, source.name),
+                          FetchHistory.from_connection(con, [source]))
     except SourceUnavailable as exc:
         insert_fetches(con, exc.failures)
         raise

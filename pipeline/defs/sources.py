@@ -13,7 +13,9 @@ import os
 import dagster as dg
 
 from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
-from pipeline.core.fetching import collect
+from pipeline.core.credentials import secrets_from_env
+from pipeline.core.fetch_history import FetchHistory
+from pipeline.core.fetching import collect_many
 from pipeline.core.ingest import (NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, CheckOutcome, SourceOutcome,
                                   checks_for, ingest_fetched,
                                   insert_fetches, known_fetch_ids)
@@ -42,11 +44,12 @@ def _check_specs(source: Source) -> list[dg.AssetCheckSpec]:
                               description="No row held back by a row rule")]
 
 
-def fetch_plan(plan: RefreshPlan) -> FetchPlan:
+def fetch_plan(plan: RefreshPlan, sources: list[Source]) -> FetchPlan:
+    """What the fetching core needs of the plan; of the environment, only the tokens the sources name."""
     i = plan.inputs
     return FetchPlan(mode=i.mode, as_of=plan.as_of, run_id=plan.run_id, curated_dir=i.curated_dir,
                      ingest_file=i.ingest_file, ingest_observed_at=i.ingest_observed_at,
-                     ingest_endpoint=i.ingest_endpoint, env=dict(os.environ),
+                     ingest_endpoint=i.ingest_endpoint, secrets=secrets_from_env(os.environ, sources),
                      backfill_quarters=plan.backfill_quarters, history_file=i.history_file,
                      backfill_max_requests=i.backfill_max_requests, backfill_max_wait_s=i.backfill_max_wait_s,
                      backfill_pause_s=i.backfill_pause_s)
@@ -90,28 +93,30 @@ def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: Wa
     plan, con, archive = session.plan, session.con, warehouse.archive()
     selected = [s for s in SOURCES if source_key(s) in context.selected_asset_keys]
     chosen = [s for s in selected if s.name in plan.sources]
-    client, fplan = http.client(), fetch_plan(plan)
+    # Every chosen source fetched side by side; then each ingested in turn (one writer).
+    with http.client() as client:
+        collected = collect_many(chosen, fetch_plan(plan, chosen), client, archive,
+                                 FetchHistory.from_connection(con, chosen),
+                                 {s.name: known_fetch_ids(con, s.name) for s in chosen})
     unavailable: list[str] = []
     for source in selected:
         family = FAMILIES[source.family]
-        if source not in chosen:
+        result = collected.get(source.name)
+        if result is None:
             outcome = SourceOutcome(source.name, family.name)  # nothing new for it in this run
             outcome.checks = checks_for(source, outcome)
-        else:
-            try:
-                fetched = collect(source, fplan, client, archive, known_fetch_ids(con, source.name))
-            except SourceUnavailable as exc:
-                insert_fetches(con, exc.failures)
-                if plan.mode != "auto":
-                    progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", exc)
-                    unavailable.append(str(exc))
-                    continue
-                # auto: unreachable and nothing archived or bundled to fall back to — a gap this run.
-                progress.warning("%-28s GAP     %s", f"{family.name}/{source.name}", exc)
-                yield from _results(source, gap_outcome(source, exc))
+        elif isinstance(result, SourceUnavailable):
+            insert_fetches(con, result.failures)
+            if plan.mode != "auto":
+                progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", result)
+                unavailable.append(str(result))
                 continue
+            # auto: unreachable and nothing archived or bundled to fall back to — a gap this run.
+            progress.warning("%-28s GAP     %s", f"{family.name}/{source.name}", result)
+            outcome = gap_outcome(source, result)
+        else:
             conf = family.confirmations(plan.inputs.curated_dir) if family.confirmations else None
-            outcome = ingest_fetched(source, family, fetched, con, conf)
+            outcome = ingest_fetched(source, family, result, con, conf)
             progress.info("%-28s %-8s %5d versions added, %d ended, %d rejected, %d excluded, %d quarantined%s",
                           f"{family.name}/{source.name}", outcome.modes, outcome.rows_added, outcome.rows_ended,
                           outcome.rejected, outcome.excluded, outcome.quarantined,
