@@ -173,6 +173,7 @@ def _replay(source: Source, plan: FetchPlan, archive: RawArchive,
                           observed_at=entry.observed_at, body=body, sha256=sha,
                           group_id=group_id, page=page)
         rec["recorded_file"] = str(entry.path.name)
+        rec["provenance"] = entry.provenance
         archive.append_fetch(rec)
         known_fetch_ids.add(fetch_id)
         out.append(Fetched(rec, body))
@@ -197,22 +198,22 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive,
     newest_bundled_day = max((e.observed_on for e in bundled), default=None)
 
     reason = f"live fetch failed: {failure['error']}"
-    candidates: list[tuple[datetime, list[tuple[bytes, str, str, str]]]] = []
+    candidates: list[tuple[datetime, list[tuple[bytes, str, str, str | None, str | None]]]] = []
     if best_live:
         recs = sorted(best_live, key=lambda r: r["page"])
         candidates.append((datetime.fromisoformat(recs[0]["observed_at"]),
-                           [(archive.get(r["sha256"]), r["url"], r["fetch_id"], r.get("content_type"))
+                           [(archive.get(r["sha256"]), r["url"], r["fetch_id"], r.get("content_type"), None)
                             for r in recs]))
     if newest_bundled_day:
         entries = [e for e in bundled if e.observed_on == newest_bundled_day]
         candidates.append((entries[0].observed_at,
-                           [(e.body(), e.url, f"bundled:{e.path.name}", None) for e in entries]))
+                           [(e.body(), e.url, f"bundled:{e.path.name}", None, e.provenance) for e in entries]))
     if not candidates:
         return []
     observed_at, pages = max(candidates, key=lambda c: c[0])
     out = []
     group_id = None
-    for page, (body, page_url, origin, content_type) in enumerate(pages):
+    for page, (body, page_url, origin, content_type, provenance) in enumerate(pages):
         fetch_id = new_fetch_id(source.name, plan.as_of) + "-fallback"
         group_id = group_id or fetch_id
         archive.put(body)
@@ -220,6 +221,8 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive,
                           observed_at=observed_at, body=body, content_type=content_type,
                           error=None, stale=True, stale_reason=reason, reused_fetch_id=origin,
                           group_id=group_id, page=page)
+        if provenance:
+            rec["provenance"] = provenance
         archive.append_fetch(rec)
         out.append(Fetched(rec, body))
     return out
