@@ -33,7 +33,7 @@ from pipeline.core.fetch_history import FetchHistory
 from pipeline.core.fetch_records import Fetched, FetchPlan, SourceUnavailable, make_record, new_fetch_id
 from pipeline.core.http import FetchError, HttpClient, host_of
 from pipeline.core.parallel import Raised, Task, run_tasks
-from pipeline.core.recorded import RecordedResponse, bundled_fetch_id, load_index
+from pipeline.core.recorded import bundled_fetch_id, load_index
 from pipeline.core.sources import Source, SourceFormatError
 
 Outcome = list[Fetched] | SourceUnavailable
@@ -224,10 +224,12 @@ def _replay(source: Source, plan: FetchPlan, archive: RawArchive, known_fetch_id
         page = pages[gkey] = pages.get(gkey, -1) + 1
         if fetch_id in known_fetch_ids:
             continue
-        rec = make_record(source, plan, fetch_id=fetch_id, url=entry.url, mode="replay", endpoint=entry.group,
+        # A bundled response is no fetch of the URL: mode `bundled`, with its citation as provenance.
+        rec = make_record(source, plan, fetch_id=fetch_id, url=entry.url, mode="bundled", endpoint=entry.group,
                           observed_at=entry.observed_at, body=body, sha256=sha,
                           group_id=group_id, page=page)
         rec["recorded_file"] = str(entry.path.name)
+        rec["provenance"] = entry.provenance
         archive.append_fetch(rec)
         known_fetch_ids.add(fetch_id)
         out.append(Fetched(rec, body))
@@ -247,12 +249,12 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: Fet
         observed_at, pages = live
     elif entries:
         observed_at = bundled_at
-        pages = [(e.body(), e.url, f"bundled:{e.path.name}", None) for e in entries]
+        pages = [(e.body(), e.url, f"bundled:{e.path.name}", None, e.provenance) for e in entries]
     else:
         return []
     out = []
     group_id = None
-    for page, (body, page_url, origin, content_type) in enumerate(pages):
+    for page, (body, page_url, origin, content_type, provenance) in enumerate(pages):
         fetch_id = new_fetch_id(source.name, plan.as_of) + "-fallback"
         group_id = group_id or fetch_id
         archive.put(body)
@@ -260,13 +262,15 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: Fet
                           observed_at=observed_at, body=body, content_type=content_type,
                           error=None, stale=True, stale_reason=reason, reused_fetch_id=origin,
                           group_id=group_id, page=page)
+        if provenance:
+            rec["provenance"] = provenance
         archive.append_fetch(rec)
         out.append(Fetched(rec, body))
     return out
 
 
 def _newest_intact(archive: RawArchive, groups: list[list[dict]], not_before: datetime | None
-                   ) -> tuple[datetime, list[tuple[bytes, str, str, str | None]]] | None:
+                   ) -> tuple[datetime, list[tuple[bytes, str, str, str | None, str | None]]] | None:
     """The newest group whose every body is in the archive and matches its sha256, unless it is
     older than `not_before` (the bundled response then wins; a tie goes to the live one)."""
     for recs in groups:
@@ -275,7 +279,8 @@ def _newest_intact(archive: RawArchive, groups: list[list[dict]], not_before: da
             return None
         bodies = [_readable(archive, r["sha256"]) for r in recs]
         if all(b is not None for b in bodies):
-            return observed_at, [(b, r["url"], r["fetch_id"], r.get("content_type")) for b, r in zip(bodies, recs)]
+            return observed_at, [(b, r["url"], r["fetch_id"], r.get("content_type"), r.get("provenance"))
+                                 for b, r in zip(bodies, recs)]
     return None
 
 
