@@ -144,7 +144,11 @@ def _with_lengths_first(rows: pl.DataFrame) -> pl.DataFrame:
 def _best(rows: pl.DataFrame, first: list[pl.Expr]) -> dict:
     ranked = rows.with_columns(*[(e / STEP).round(0).fill_null(0).alias(f"_r{i}") for i, e in enumerate(first)])
     keys = [f"_r{i}" for i in range(len(first))]
-    return ranked.sort([*keys, "output_tokens_per_s_per_gpu"], descending=[*([False] * len(keys)), True]).row(0, named=True)
+    # Then the unrounded distances and every other column: the choice never depends on row order.
+    rest = [c for c in rows.columns if c != "output_tokens_per_s_per_gpu"]
+    return ranked.sort([*keys, "output_tokens_per_s_per_gpu", *rest],
+                       descending=[*([False] * len(keys)), True, *([False] * len(rest))],
+                       nulls_last=True).row(0, named=True)
 
 
 def _public(row: dict) -> dict:
