@@ -40,7 +40,8 @@ URL = "https://raw.githubusercontent.com/NVIDIA/TensorRT-LLM/main/docs/source/de
 PARSER_VERSION = parser_version(NAME, 1)
 WIDE_FIRST_COLUMN = "sequence length (isl/osl)"
 _GPU_SECTION = re.compile(r"^(?P<gpu>.+?)\s+GPUs\s*\((?P<precision>[A-Za-z0-9]+)\)")
-_WIDE_COLUMN = re.compile(r"^(?P<head>.+?)<br\s*/?>\s*(?P<par>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*)\s*\((?P<precision>[A-Za-z0-9]+)\)$")
+_WIDE_COLUMN = re.compile(r"^(?P<head>.+?)<br\s*/?>\s*(?P<par>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*)"
+                          r"\s*\((?P<precision>[A-Za-z0-9]+)\)$")
 _GPUS = re.compile(r"^\**\s*(?P<n>\d+)\s+GPUs?\s*\**$", re.I)
 _DEGREE = re.compile(r"[A-Z]+(\d+)")
 _METRIC = re.compile(r"reported metric is `([^`]+)`", re.I)

@@ -100,8 +100,10 @@ def test_inferencex_rejects_broken_counts_and_rows_without_the_output_split():
     got = _inferencex()
     assert (got.entries, got.rows.height, len(got.rejects)) == (7, 4, 3)
     kind, reason = _why(got, "gb200 dynamo-trt")
-    assert kind == "rejected" and "prefill/decode GPU counts 36/36 do not reproduce tput_per_gpu (2287.5 vs 903.0)" in reason
-    assert _why(got, "mi355x sglang")[1] == "output_tput_per_gpu / input_tput_per_gpu missing: the output share is unknown"
+    assert kind == "rejected"
+    assert "prefill/decode GPU counts 36/36 do not reproduce tput_per_gpu (2287.5 vs 903.0)" in reason
+    assert _why(got, "mi355x sglang")[1] == \
+        "output_tput_per_gpu / input_tput_per_gpu missing: the output share is unknown"
     assert _why(got, "tpu9") == ("excluded", "accelerator 'tpu9' is not in pipeline/throughput/gpu_names.csv")
 
 
