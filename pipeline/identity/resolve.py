@@ -25,6 +25,7 @@ from pipeline.identity.developers import author_of_name, author_of_namespace
 from pipeline.identity.index import (OPENROUTER_ORIGINS, Hit, Index, base_of_finetune, build_index, lookup_hf,
                                      lookup_key, lookup_normalised, role_siblings)
 from pipeline.identity.normalise import key, slug, snapshot_of, take_quantization
+from pipeline.identity.registry_schema import CREATION_RULES
 from pipeline.identity.source_parts import CREATING, parts_for, style_of, take_mode
 from pipeline.identity.vendors import IdParts
 
@@ -201,14 +202,19 @@ def propose(source: str, parts: IdParts, readings: list[Attempt], idx: Index):
 
 def resolve(source: str, ids: pl.DataFrame, registry: pl.DataFrame, curated_aliases: pl.DataFrame,
             index: Index | None = None) -> pl.DataFrame:
-    """One row per distinct (source_model_id, provider) of `ids`: the canonical model or why not."""
+    """One row per distinct (source_model_id, provider) of `ids`: the canonical model or why not.
+    `rows`: how many rows of `ids` name it (their `rows` column summed when `ids` has one)."""
     idx = index or build_index(registry, curated_aliases)
     aliases = alias_map(curated_aliases)
-    provider = ids["provider"] if "provider" in ids.columns else pl.Series([None] * ids.height, dtype=pl.String)
-    pairs = sorted(set(zip(ids["source_model_id"].to_list(), provider.to_list())), key=lambda p: (p[0], p[1] or ""))
+    frame = ids if "provider" in ids.columns else ids.with_columns(pl.lit(None, pl.String).alias("provider"))
+    weight = pl.col("rows").sum() if "rows" in ids.columns else pl.len()
+    counts = frame.group_by("source_model_id", "provider").agg(weight.cast(pl.Int64).alias("rows"))
+    pairs = sorted(counts.select("source_model_id", "provider").iter_rows(), key=lambda p: (p[0], p[1] or ""))
     listed = listed_names(source, pairs)
     rows = [resolve_one(source, mid, prov, idx, aliases, listed=listed) for mid, prov in pairs]
-    return with_origin(pl.DataFrame(rows, schema=RESOLUTION_SCHEMA), registry, source)
+    out = pl.DataFrame(rows, schema=RESOLUTION_SCHEMA).join(counts, on=["source_model_id", "provider"],
+                                                             how="left", nulls_equal=True)
+    return with_origin(out, registry, source)
 
 
 def alias_map(curated_aliases: pl.DataFrame) -> dict[tuple[str, str], str]:
@@ -222,7 +228,7 @@ def with_origin(resolved: pl.DataFrame, registry: pl.DataFrame, source: str) -> 
     origins = registry.select("canonical_model", pl.col("origin").alias("entry_origin"), "origin_ids")
     out = resolved.join(origins, on="canonical_model", how="left")
     created = (pl.col("origin_ids").list.contains(pl.lit(source) + ":" + pl.col("source_model_id")).fill_null(False)
-               & (pl.col("rule") != "curated_alias"))
+               & pl.col("entry_origin").is_in(list(CREATION_RULES)) & (pl.col("rule") != "curated_alias"))
     return out.with_columns(
         pl.when(created).then(pl.col("entry_origin")).otherwise(pl.col("rule")).alias("rule"),
         pl.when(created).then(pl.lit("this id created the registry entry")).otherwise(pl.col("reason")).alias("reason"),
