@@ -25,7 +25,7 @@ import polars as pl
 
 from pipeline.identity.developers import display_of
 from pipeline.identity.registry_schema import REGISTRY_SCHEMA, empty_registry
-from pipeline.identity.vendors import openrouter_parts
+from pipeline.identity.id_parts import openrouter_parts
 
 URL = "https://openrouter.ai/api/v1/models"
 MODEL_FIELDS = {"id": pl.String, "name": pl.String, "created": pl.Int64, "context_length": pl.Int64,

@@ -27,7 +27,7 @@ from pipeline.identity.index import (OPENROUTER_ORIGINS, Hit, Index, base_of_fin
 from pipeline.identity.normalise import key, slug, snapshot_of, take_quantization
 from pipeline.identity.registry_schema import CREATION_RULES
 from pipeline.identity.source_parts import CREATING, parts_for, style_of, take_mode
-from pipeline.identity.vendors import IdParts
+from pipeline.identity.id_parts import IdParts
 
 RESOLUTION_SCHEMA = {
     "source": pl.String, "source_model_id": pl.String, "provider": pl.String, "canonical_model": pl.String,

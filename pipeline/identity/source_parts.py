@@ -17,7 +17,8 @@ import re
 
 from pipeline.identity.developers import author_of_namespace
 from pipeline.identity.normalise import QUANTIZATIONS
-from pipeline.identity.vendors import IdParts, litellm_parts, openrouter_parts
+from pipeline.identity.id_parts import IdParts, openrouter_parts
+from pipeline.identity.vendors import litellm_parts
 
 SOURCE_STYLES = {"openrouter": "openrouter", "litellm": "litellm", "open_llm_leaderboard": "hugging_face",
                  "lmarena": "board", "aider": "board", "epoch": "board", "lmarena_prices": "board"}

@@ -1,4 +1,4 @@
-"""Provider-prefix and vendor-naming rules: a source's id -> namespace, model name and markers.
+"""Provider-prefix and vendor-naming rules for LiteLLM keys -> namespace, model name and markers.
 
 Each rule is named; the names of the rules applied to an id end up in the mapping's `rule`
 column. The rules only take apart what a source's naming convention put together (a routing
@@ -17,26 +17,27 @@ LiteLLM keys (`litellm_provider` says who bills):
 - `fireworks_naming`: `accounts/<account>/models/<name>`; `p` between digits is a decimal point
   (`llama-v3p3` -> `llama-v3.3`), `llama-vN` is `llama-N`; `-basic` / `-long` serving tiers ->
   variants;
-- `together_naming`: `-Turbo` / `-Lite` -> quantization `turbo` / `lite` (Together's quantised
-  serving; the id does not say the precision), `-Free` -> variant `free`, `-tput` -> variant
-  `throughput`;
+- `together_naming` / `deepinfra_naming`: `-Turbo` / `-Lite` -> quantization `turbo` / `lite`
+  (the host's quantised serving; the id does not say the precision), `-Free` -> variant `free`,
+  `-tput` -> variant `throughput`;
+- `cerebras_naming`: Cerebras lists Llama chat models by bare name (`llama3.1-8b` is the
+  instruct model); `sagemaker_naming`: `meta-textgeneration-<name>[-f]`, `-f` the chat model;
 - `vertex_naming`: `-maas` (model-as-a-service suffix) dropped; `@latest` is a floating alias;
-  `@<revision>` is read as `-<revision>`;
+  `@<revision>` is read as `-<revision>`, then without a `-NNN` revision;
 - `azure_naming`: Azure spells GPT-3.5 `gpt-35`;
 - `groq_naming`: Groq serves the instruct models as `-versatile` / `-instant`;
 - `databricks_naming`: `databricks-` name prefix dropped; `cloudflare_naming`: `@cf/`, `@hf/`;
 - `volcengine_naming`: a trailing `-YYMMDD` is a dated snapshot;
 - `fine_tuned`: OpenAI's `ft:<model>` prices serving a customer's fine-tune of <model> -> variant
   `fine-tuned`;
-- `openrouter_variant`: OpenRouter's `:free`, `:batch`, `:thinking`… -> variant of that name.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from pipeline.identity.developers import author_of_name, author_of_namespace, developer
+from pipeline.identity.id_parts import IdParts, name_exclusion, openrouter_parts, split_namespace
 from pipeline.identity.normalise import snapshot_of
 
 _AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
@@ -45,13 +46,10 @@ _AZURE_REGIONS = ("eu", "us", "global", "global-standard")
 _COMMITMENT = re.compile(r"^(\d+)-month-commitment$")
 _REVISION = re.compile(r":\d+$")
 _DATED_VERSION = re.compile(r"(\d{8})-v\d+$")
-_OR_VARIANT = re.compile(r":([a-z][a-z0-9-]*)$")
 _FIREWORKS_ACCOUNT = re.compile(r"^accounts/([^/]+)/models/(.+)$")
 _YYMMDD = re.compile(r"-(2\d)([01]\d)([0-3]\d)$")
 _VERSION_SUFFIX = re.compile(r"-v?\d+$")
 _LATEST = re.compile(r"[-@]latest(?=$|[-_])")
-_ROUTER = re.compile(r"(?:^|[-_/.])(?:model[-_])?router(?:$|[-_.])")
-_EMBEDDING = re.compile(r"(?:^|[-_/.])embed(?:ding)?(?:$|[-_.])")
 _CLAUDE_LEGACY = re.compile(r"^claude-(instant-)?v(\d)(?::(\d+))?$")
 
 # LiteLLM providers that are the developer's own API: ids they price may create registry entries.
@@ -71,59 +69,6 @@ FIRST_PARTY = {
 TURBO_HOSTS = ("together_ai", "deepinfra")
 # Runtimes that run models on the user's own machine: their 0 price is not an API price.
 LOCAL_RUNTIMES = ("ollama", "lemonade")
-
-
-@dataclass
-class IdParts:
-    namespace: str | None
-    name: str
-    variants: list[str] = field(default_factory=list)
-    quantization: str | None = None
-    snapshot: str | None = None
-    rules: list[str] = field(default_factory=list)
-    exclusion: tuple[str, str] | None = None  # (rule, reason)
-    first_party: str | None = None
-    alternatives: list[str] = field(default_factory=list)  # other readings of the name, tried after `name`
-
-    def apply(self, rule: str) -> None:
-        if rule not in self.rules:
-            self.rules.append(rule)
-
-
-def _split_namespace(text: str) -> tuple[str | None, str]:
-    head, sep, rest = text.rpartition("/")
-    return (head or None, rest) if sep else (None, text)
-
-
-def openrouter_parts(model_id: str) -> IdParts:
-    """An OpenRouter id: `author/slug[:variant]`; `~author/…-latest` floating aliases."""
-    parts = IdParts(None, model_id)
-    m = _OR_VARIANT.search(model_id)
-    if m:
-        parts.variants.append(m.group(1))
-        parts.apply("openrouter_variant")
-        model_id = model_id[: m.start()]
-    if model_id.startswith("~"):
-        parts.exclusion = ("floating_alias", "floating alias: follows whichever model is newest")
-    elif model_id.startswith("openrouter/"):
-        parts.exclusion = ROUTER
-    else:
-        parts.exclusion = name_exclusion(model_id)
-    parts.namespace, parts.name = _split_namespace(model_id)
-    return parts
-
-
-ROUTER = ("router", "router: picks another model per request, not a model")
-
-
-def name_exclusion(text: str) -> tuple[str, str] | None:
-    """Ids whose own name says they are not a text-generation model."""
-    low = text.lower()
-    if _ROUTER.search(low):
-        return ROUTER
-    if _EMBEDDING.search(low):
-        return ("embedding", "embedding model (its name says embed): input-only pricing, not generation")
-    return None
 
 
 def _strip_route(key: str, provider: str) -> str:
@@ -188,7 +133,7 @@ def litellm_parts(key: str, provider: str) -> IdParts:
             parts.apply("volcengine_naming")
     if _LATEST.search(text) and not snapshot_of(text)[1]:
         parts.exclusion = ("floating_alias", "floating alias: follows whichever model is newest")
-    parts.namespace, parts.name = _split_namespace(text)
+    parts.namespace, parts.name = split_namespace(text)
     if parts.namespace and "/" not in parts.namespace and "." in parts.name and provider.startswith("oci"):
         parts.namespace = None
     first_party = FIRST_PARTY.get(provider)

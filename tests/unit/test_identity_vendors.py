@@ -3,7 +3,8 @@
 import pytest
 
 from pipeline.identity.source_parts import parts_for, take_mode
-from pipeline.identity.vendors import litellm_parts, openrouter_parts
+from pipeline.identity.id_parts import openrouter_parts
+from pipeline.identity.vendors import litellm_parts
 
 
 def test_bedrock_region_vendor_and_version():
