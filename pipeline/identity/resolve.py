@@ -109,10 +109,13 @@ def resolve_one(source: str, model_id: str, provider: str | None, idx: Index,
 def _resolve(source: str, model_id: str, provider: str | None, idx: Index,
              aliases: Mapping[tuple[str, str], str], create: bool) -> dict:
     base = _row(source, model_id, provider)
-    if (source, model_id) in aliases:
-        return _mapped(base, aliases[(source, model_id)], "curated_alias", IdParts(None, model_id), None,
-                       "curated alias (pipeline/curated/model_aliases*.csv)")
     parts = parts_for(source, model_id, provider)
+    if (source, model_id) in aliases:
+        # The curated row names the model; the id's own markers (fp8, a snapshot, a thinking
+        # budget) are still read and kept.
+        plain = [r for r in attempts(parts) if r.primary and not any(m.startswith("effort:") for m in r.modes)]
+        return _mapped(base, aliases[(source, model_id)], "curated_alias", parts, plain[-1] if plain else None,
+                       "curated alias (pipeline/curated/model_aliases*.csv)")
     if parts.exclusion and parts.exclusion[0] in EXCLUDED_FIRST:
         return {**base, "status": "excluded", "rule": parts.exclusion[0], "reason": parts.exclusion[1],
                 "variant": ";".join(parts.variants) or None}

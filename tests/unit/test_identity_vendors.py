@@ -36,7 +36,8 @@ def test_fireworks_accounts_and_decimal_p():
     p = litellm_parts("fireworks_ai/accounts/sentientfoundation/models/dobby-unhinged-llama-3-3-70b-new",
                       "fireworks_ai")
     assert (p.namespace, p.name) == ("sentientfoundation", "dobby-unhinged-llama-3-3-70b-new")
-    assert litellm_parts("fireworks_ai/accounts/fireworks/models/deepseek-r1-basic", "fireworks_ai").variants == ["basic"]
+    basic = litellm_parts("fireworks_ai/accounts/fireworks/models/deepseek-r1-basic", "fireworks_ai")
+    assert (basic.name, basic.variants) == ("deepseek-r1", ["basic"])
 
 
 def test_together_turbo_is_a_quantised_serving_and_free_a_variant():
