@@ -2,7 +2,7 @@
 
 Every lookup is an equality: an id, a case-folded Hugging Face id, or a normalised key
 (normalise.key) of a registry id, of OpenRouter's dated `canonical_slug`, of a Hugging Face
-repository name or of a display name. A key shared by several registry models is ambiguous and
+repository name, of a display name or of a curated alias's name. A key shared by several registry models is ambiguous and
 maps nothing, unless the source names the developer and only one of them is that developer's.
 """
 
@@ -36,7 +36,7 @@ class Index:
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     bases: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
     namespaces: dict[str, str] = field(default_factory=dict)
-    origins: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)  # canonical -> registry `origin`
 
 
 def _contradicts(slug_key: str, id_key: str) -> bool:
@@ -49,7 +49,7 @@ def _contradicts(slug_key: str, id_key: str) -> bool:
 
 
 def build_index(registry: pl.DataFrame, curated_aliases: pl.DataFrame | None = None) -> Index:
-    cols = ["canonical_model", "author", "hugging_face_id", "openrouter_slug", "name", "origin", "origin_ids"]
+    cols = ["canonical_model", "author", "hugging_face_id", "openrouter_slug", "name", "origin"]
     rows = registry.select(cols).iter_rows(named=True)
     idx = Index(ids=set(), authors={})
     org_authors: dict[str, set[str]] = defaultdict(set)
@@ -57,7 +57,7 @@ def build_index(registry: pl.DataFrame, curated_aliases: pl.DataFrame | None = N
         cid = r["canonical_model"]
         idx.ids.add(cid)
         idx.authors[cid] = r["author"] or cid.split("/", 1)[0]
-        idx.origins[cid] = (r["origin"] or "", frozenset(r["origin_ids"] or ()))
+        idx.origins[cid] = r["origin"] or ""
         slug = cid.split("/", 1)[-1]
         idx.by_key[key(slug)].add(cid)
         if r["openrouter_slug"]:

@@ -106,7 +106,8 @@ def _entry(author: str, rows: list[dict]) -> dict:
     hf = next((r["hugging_face_id"] for r in rows if r["hugging_face_id"]), None)
     more = len({(r["source"], r["source_model_id"]) for r in rows}) - 1
     citation = chosen["citation"] + (f" (and {more} more source id{'s' if more > 1 else ''})" if more else "")
-    return {"canonical_model": chosen["canonical_model"], "name": chosen["display_name"] or chosen["source_model_id"],
+    name = chosen["display_name"] or chosen["source_model_id"].rsplit("/", 1)[-1]
+    return {"canonical_model": chosen["canonical_model"], "name": name,
             "developer": display_of(author), "author": author, "hugging_face_id": hf, "origin": chosen["rule"],
             "origin_ids": [f"{chosen['source']}:{chosen['source_model_id']}"], "citation": citation}
 

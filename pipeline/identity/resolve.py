@@ -2,13 +2,14 @@
 
 The rules, in order (docs/identity.md):
 1. `curated_alias`    - a row of pipeline/curated/model_aliases*.csv for this source and id;
-2. `openrouter_id`    - the id (routing prefix and `:variant` taken off) is a registry id;
+2. `openrouter_id`    - the id (routing prefix and `:variant` taken off) is an OpenRouter id;
 3. `hugging_face_id`  - the id is a Hugging Face repo some registry model is linked to;
 4. `vendor_naming`    - after the provider's naming rules (vendors.py), dated snapshot, thinking
                         or effort suffix and quantisation taken off, `<developer>/<name>` is a
                         registry id;
 5. `normalised_name`  - the normalised key (normalise.key) equals the key of exactly one registry
-                        model's id, OpenRouter slug, Hugging Face name or display name.
+                        model's id, OpenRouter slug, Hugging Face name, display name or
+                        curated alias name.
 Then, for ids none of these maps: exclusions with their reason, the creation rules
 (registry.py decides when a source's id becomes a new entry), and otherwise `unmapped` with the
 reason: `ambiguous: …`, `fine-tune of …` or `no registry entry`.
@@ -22,12 +23,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.identity.developers import author_of_name, author_of_namespace
+from pipeline.identity.id_parts import IdParts
 from pipeline.identity.index import (OPENROUTER_ORIGINS, Hit, Index, base_of_finetune, build_index, lookup_hf,
                                      lookup_key, lookup_normalised, role_siblings)
 from pipeline.identity.normalise import key, slug, snapshot_of, take_quantization
 from pipeline.identity.registry_schema import CREATION_RULES
 from pipeline.identity.source_parts import CREATING, parts_for, style_of, take_mode
-from pipeline.identity.id_parts import IdParts
 
 RESOLUTION_SCHEMA = {
     "source": pl.String, "source_model_id": pl.String, "provider": pl.String, "canonical_model": pl.String,
@@ -97,7 +98,7 @@ def resolve_one(source: str, model_id: str, provider: str | None, idx: Index,
     # instruct release: with both in the registry it is ambiguous, not the base by default,
     # unless the same provider also lists the instruct release under its own name.
     if (row.get("status") == "mapped" and style_of(source) == "litellm" and row["rule"] != "curated_alias"
-            and cid in idx.ids and idx.origins[cid][0] not in OPENROUTER_ORIGINS):
+            and cid in idx.ids and idx.origins[cid] not in OPENROUTER_ORIGINS):
         siblings = role_siblings(cid, idx)
         name_key = key(parts_for(source, model_id, provider).name)
         if siblings and not any((provider, f"{name_key}-{role}") in listed for role in ("instruct", "chat", "it")):
@@ -124,11 +125,12 @@ def _resolve(source: str, model_id: str, provider: str | None, idx: Index,
     if parts.namespace:
         as_id = f"{parts.namespace}/{parts.name}".lower()
         if as_id in idx.ids:
-            from_openrouter = idx.origins[as_id][0] in OPENROUTER_ORIGINS
+            from_openrouter = idx.origins[as_id] in OPENROUTER_ORIGINS
             return _mapped(base, as_id, "openrouter_id" if from_openrouter else "vendor_naming", parts, None,
                            "the id is a registry id")
-        for att in readings[:1] + [a for a in readings if a.quantization and not a.snapshot and not a.modes][:1]:
-            hit = lookup_hf(f"{parts.namespace}/{att.name}", idx)
+        # The repo as written (`…-Instruct-FP8` can be a repo of its own), then without quantisation.
+        for att in (None, readings[0]) if readings else (None,):
+            hit = lookup_hf(f"{parts.namespace}/{att.name if att else parts.name}", idx)
             if hit and hit.canonical:
                 return _mapped(base, hit.canonical, "hugging_face_id", parts, att, "Hugging Face repo linked "
                                "to the registry model")
@@ -155,7 +157,7 @@ def _resolve(source: str, model_id: str, provider: str | None, idx: Index,
     if create and source in CREATING:
         proposal = propose(source, parts, readings, idx)
         if proposal:
-            return {**_mapped(base, proposal[0], proposal[1], parts, proposal[2], proposal[3], proposal[4])}
+            return _mapped(base, *proposal[:2], parts, *proposal[2:])
     bases = base_of_finetune(readings[-1].name if readings else parts.name, idx)
     if bases:
         return {**base, "status": "unmapped", "rule": "unmapped", "reason": "fine-tune of " + ", ".join(bases)}
@@ -232,7 +234,11 @@ def with_origin(resolved: pl.DataFrame, registry: pl.DataFrame, source: str) -> 
     out = resolved.join(origins, on="canonical_model", how="left")
     created = (pl.col("origin_ids").list.contains(pl.lit(source) + ":" + pl.col("source_model_id")).fill_null(False)
                & pl.col("entry_origin").is_in(list(CREATION_RULES)) & (pl.col("rule") != "curated_alias"))
+    # A curated alias may name a model the registry lacks: mapped as curated, and said so.
+    missing = (pl.col("status") == "mapped") & pl.col("entry_origin").is_null()
     return out.with_columns(
         pl.when(created).then(pl.col("entry_origin")).otherwise(pl.col("rule")).alias("rule"),
-        pl.when(created).then(pl.lit("this id created the registry entry")).otherwise(pl.col("reason")).alias("reason"),
+        pl.when(created).then(pl.lit("this id created the registry entry"))
+        .when(missing).then(pl.format("{}; {} is not in the registry", "reason", "canonical_model"))
+        .otherwise(pl.col("reason")).alias("reason"),
     ).drop("origin_ids")

@@ -154,11 +154,13 @@ def _suffix_rule(text: str, parts: IdParts, suffixes: tuple[str, ...], replace: 
 def _bedrock(text: str, parts: IdParts) -> str:
     segments = text.split("/")
     for seg in segments[:-1]:
+        # `invoke/`, `converse/` are API routes: dropped without a variant.
         if _AWS_REGION.match(seg):
             parts.variants.append(f"region:{seg}")
+            parts.apply("bedrock_region")
         elif _COMMITMENT.match(seg):
             parts.variants.append(f"commitment:{_COMMITMENT.match(seg).group(1)}-month")
-        parts.apply("bedrock_region")
+            parts.apply("bedrock_region")
     text = segments[-1]
     pieces = text.split(".")
     if len(pieces) > 2 and pieces[0] in _CROSS_REGION:

@@ -8,9 +8,11 @@ from pipeline.identity.resolve import resolve
 from tests.support.identity_fixtures import curated_aliases, curated_models, ids, names, openrouter_entries
 
 ALIASES = curated_aliases(("litellm", "claude-sonnet-4-20250514", "anthropic/claude-sonnet-4"),
-                          ("lmarena", "gpt-4o-2024-05-13", "openai/gpt-4o"))
+                          ("lmarena", "gpt-4o-2024-05-13", "openai/gpt-4o"),
+                          ("litellm", "gpt-9", "openai/gpt-9"))  # names a model the registry lacks
 LITELLM = ids(
     ("claude-sonnet-4-20250514", "anthropic"),                                         # curated alias
+    ("gpt-9", "openai"),
     ("openrouter/meta-llama/llama-3.1-8b-instruct", "openrouter"),                     # an OpenRouter id
     ("deepinfra/meta-llama/Meta-Llama-3.1-70B-Instruct", "deepinfra"),                 # a linked HF repo
     ("together_ai/meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", "together_ai"),       # HF repo, quantised
@@ -101,6 +103,14 @@ def test_distractors_never_merge(resolved):
     # …and the base model where the host lists both.
     assert row(resolved, "replicate/meta/llama-3-8b")["canonical_model"] == "meta-llama/llama-3-8b"
     assert row(resolved, "replicate/meta/llama-3-8b-instruct")["canonical_model"] == "meta-llama/llama-3-8b-instruct"
+
+
+def test_a_curated_alias_wins_and_says_when_its_model_is_missing(resolved):
+    r = row(resolved, "gpt-9")
+    assert (r["canonical_model"], r["rule"], r["entry_origin"]) == ("openai/gpt-9", "curated_alias", None)
+    assert r["reason"] == "curated alias (pipeline/curated/model_aliases*.csv); openai/gpt-9 is not in the registry"
+    # An alias to an existing model carries that entry's origin.
+    assert row(resolved, "gpt-4o-2024-05-13")["entry_origin"] == "openrouter"
 
 
 def test_unmappable_ids_are_listed_with_the_reason(resolved):
