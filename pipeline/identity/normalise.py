@@ -14,6 +14,8 @@ The steps, in order (docs/identity.md states them with examples):
    `3.5-sonnet`, `llama3-3-70b` -> `llama3.3-70b`; `gemma-2-9b` is left alone);
 3. the developer's own name before one of its families is dropped (`meta-llama-3` -> `llama-3`,
    `amazon-nova-pro` -> `nova-pro`; developers.py);
+   Mistral writes a release as `YY.MM` in prose (`Codestral 25.01`) and `YYMM` in API ids
+   (`codestral-2501`): a trailing `YY.MM` of a Mistral family name is read as `YYMM`;
 4. a trailing `-hf` (Hugging Face conversion marker) is dropped;
 5. key only: a trailing `.0` of a version is dropped (`v1.0` -> `v1`, `granite-3.0` ->
    `granite-3`), then the name is split into tokens at every `-` and at each letter/digit
@@ -29,7 +31,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from pipeline.identity.developers import strip_developer_prefix
+from pipeline.identity.developers import author_of_name, strip_developer_prefix
 
 # `-2024-08-06`, `-20241022`, `@20240620`, `_20250514`; the date must end the name or be followed
 # by a separator (`claude-opus-4-20250514-thinking-16k`).
@@ -42,6 +44,7 @@ _DIGIT_UNDERSCORE = re.compile(r"(?<=\d)_(?=\d)")
 _VERSION = re.compile(r"(?<![\d.])(\d)-(\d)(?=$|[-:])")
 _DOT_ZERO = re.compile(r"(?<=\d)\.0(?![\d.])")
 _TOKEN = re.compile(r"\d+(?:\.\d+)*|[a-z]+")
+_YY_MM = re.compile(r"-(2\d)\.(0[1-9]|1[0-2])$")
 _NAME_PREFIX = re.compile(r"^[^:/]{1,40}:\s+")
 
 # Quantisation and weight-format tokens (lower-case), as whole `-`/`_` separated tokens.
@@ -84,6 +87,8 @@ def _base(text: str) -> str:
     text = _DASHES.sub("-", _SPACES.sub("-", text)).strip("-")
     text = _VERSION.sub(r"\1.\2", text)
     text, _ = strip_developer_prefix(text)
+    if _YY_MM.search(text) and author_of_name(text) == "mistralai":
+        text = _YY_MM.sub(r"-\1\2", text)
     if text.endswith("-hf"):
         text = text[:-3]
     return text

@@ -126,6 +126,7 @@ def resolution(world, label: str, model_id: str) -> dict:
      None, None, None),
     ("aider_polyglot_2025-10-04", "DeepSeek R1 (0528)", "deepseek/deepseek-r1-0528", "vendor_naming", None, None,
      None),
+    ("aider_polyglot_2025-10-04", "Codestral 25.01", "mistralai/codestral-2501", "board_entry", None, None, None),
 ])
 def test_specific_mappings(world, label, model_id, canonical, rule, variant, quantization, snapshot):
     r = resolution(world, label, model_id)
@@ -140,7 +141,10 @@ def test_one_model_one_id_across_sources(world):
              ("lmarena_2025-12-11", "llama-3-70b-instruct"), ("epoch", "Meta-Llama-3-70B-Instruct"),
              ("open_llm_leaderboard", "meta-llama/Meta-Llama-3-70B-Instruct"),
              ("litellm_2026-02-02", "meta.llama3-70b-instruct-v1:0")]
-    for group, expected in ((claude, "anthropic/claude-3.5-sonnet"), (llama, "meta-llama/llama-3-70b-instruct")):
+    # Mistral's prose name and its API id for one release.
+    codestral = [("aider_polyglot_2025-10-04", "Codestral 25.01"), ("epoch", "codestral-2501")]
+    for group, expected in ((claude, "anthropic/claude-3.5-sonnet"), (llama, "meta-llama/llama-3-70b-instruct"),
+                            (codestral, "mistralai/codestral-2501")):
         assert {resolution(world, label, mid)["canonical_model"] for label, mid in group} == {expected}
 
 
@@ -171,5 +175,5 @@ def test_registry_width_and_citations(world):
     assert registry["canonical_model"].is_duplicated().sum() == 0
     assert registry["citation"].null_count() == 0 and registry["origin"].null_count() == 0
     by_origin = dict(registry.group_by("origin").len().iter_rows())
-    assert by_origin == {"openrouter": 292, "openrouter+curated": 34, "curated": 9, "openrouter_entry": 36,
-                         "hugging_face_entry": 407, "first_party_entry": 232, "board_entry": 170}
+    assert by_origin == {"openrouter": 291, "openrouter+curated": 35, "curated": 10, "openrouter_entry": 36,
+                         "hugging_face_entry": 407, "first_party_entry": 232, "board_entry": 169}

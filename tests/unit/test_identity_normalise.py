@@ -16,6 +16,7 @@ from pipeline.identity.normalise import key, slug, snapshot_of, take_quantizatio
     ("amazon-nova-lite-v1.0", "nova-lite-v1"),                # the developer's own name in front
     ("Llama-2-7b-chat-hf", "llama-2-7b-chat"),                # the -hf conversion marker
     ("Anthropic: Claude Sonnet 4", "claude-sonnet-4"),        # a display name's developer prefix
+    ("Codestral 25.01", "codestral-2501"),                    # Mistral's prose release code
 ])
 def test_one_name_written_several_ways_has_one_key(a, b):
     assert key(a) == key(b)
@@ -27,6 +28,7 @@ def test_one_name_written_several_ways_has_one_key(a, b):
     ("llama-3.1-70b", "llama-3.1-70b-instruct"),              # base vs instruct
     ("mistral-large-2407", "mistral-large-2512"),             # a four-digit release code is kept
     ("deepseek-r1-distill-llama-70b", "llama-3.3-70b-instruct"),
+    ("qwen-25.01", "qwen-2501"),                              # the YY.MM reading is Mistral's only
 ])
 def test_different_models_keep_different_keys(a, b):
     assert key(a) != key(b)
