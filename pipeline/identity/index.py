@@ -2,8 +2,9 @@
 
 Every lookup is an equality: an id, a case-folded Hugging Face id, or a normalised key
 (normalise.key) of a registry id, of OpenRouter's dated `canonical_slug`, of a Hugging Face
-repository name, of a display name or of a curated alias's name. A key shared by several registry models is ambiguous and
-maps nothing, unless the source names the developer and only one of them is that developer's.
+repository name, of a display name or of a curated alias's name. A key shared by several
+registry models is ambiguous and maps nothing, unless the source names the developer and only
+one of them is that developer's.
 """
 
 from __future__ import annotations
