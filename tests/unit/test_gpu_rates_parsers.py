@@ -157,6 +157,36 @@ def test_skypilot_cloud_comes_from_the_url_or_the_file_name():
         sky.parse(b"InstanceType,AcceleratorName,AcceleratorCount,Region\n", AS_OF, SKY_AWS)
 
 
+
+SKY_HEADER = b"InstanceType,AcceleratorName,AcceleratorCount,Price,SpotPrice,Region,AvailabilityZone,GpuInfo\n"
+
+
+def test_skypilot_blank_lines_are_not_entries_and_a_short_row_reads_its_missing_fields_empty():
+    body = SKY_HEADER + (b"g5.xlarge,A10G,1.0,1.006,,us-east-1,use1-az1,\n\n"
+                         b",,,,,,,\n"
+                         b"g4dn.xlarge,T4,1.0\n")  # cut after the count: no price
+    parsed = sky.parse(body, AS_OF, SKY_AWS)
+    assert parsed.entries == 2 and parsed.rows["instance_type"].to_list() == ["g5.xlarge"]
+    assert _reasons(parsed, "rejected") == ["line(s) [3]: Price or AcceleratorCount empty"]
+
+
+def test_skypilot_catalog_cut_inside_a_quoted_gpu_info_is_refused_as_a_whole():
+    body = SKY_HEADER + b"g5.xlarge,A10G,1.0,1.006,,us-east-1,use1-az1,\"{'Gpus': [{'Name': 'A10G', "
+    with pytest.raises(SourceFormatError, match="not a readable CSV"):
+        sky.parse(body, AS_OF, SKY_AWS)
+    with pytest.raises(SourceFormatError, match="not UTF-8"):
+        sky.parse(SKY_HEADER + b"g5.xlarge,A10\xff,1.0,1.006,,us-east-1,use1-az1,\n", AS_OF, SKY_AWS)
+
+
+def test_skypilot_prices_read_as_exact_money_in_any_form_decimal_accepts():
+    body = SKY_HEADER + (b"p4d.24xlarge,A100,8.0,\"$32,772.80\",1_000,us-east-1,use1-az1,\n"
+                         b"p5.48xlarge,H100,8.0,inf,,us-east-1,use1-az1,\n")
+    parsed = sky.parse(body, AS_OF, SKY_AWS)
+    assert _one(parsed.rows, pricing_model="on_demand")["usd_per_hour"] == 32772.8
+    assert _one(parsed.rows, pricing_model="spot")["usd_per_hour"] == 1000.0
+    assert _reasons(parsed, "rejected") == ["line(s) [3]: Price or AcceleratorCount not a finite number: 'inf'"]
+
+
 MODAL_PAGE = b"""<html><body><p class="font-medium">GPU Tasks</p> <div class="space-y-2">
 <div class="line-item"><p>Nvidia H100</p> <p class="price">$0.001097 <span>/ sec</span></p></div>
 <div class="line-item"><p>Nvidia T4</p> <p class="price">$0.000164 <span>/ sec</span></p></div>
