@@ -12,13 +12,13 @@ import polars as pl
 from pipeline.core.sources import SourceFormatError
 
 
-def read_text_csv(body: bytes, what: str, *, comment_prefix: str | None = None) -> pl.DataFrame:
+def read_text_csv(body: bytes, what: str, *, comment_prefix: str | None = None, skip_lines: int = 0) -> pl.DataFrame:
     """Every column as a String; empty fields as "" (not null); a row shorter than the header gets
     "" for the fields it lacks, fields beyond the header are ignored. A UTF-8 byte-order mark is
-    skipped. SourceFormatError when the body is empty, not UTF-8, or not CSV."""
+    skipped, and so are the first `skip_lines` lines. SourceFormatError when the body is empty, not UTF-8, or not CSV."""
     try:
         return pl.read_csv(body, infer_schema=False, empty_string_is_null=False, truncate_ragged_lines=True,
-                           comment_prefix=comment_prefix, raise_if_empty=True)
+                           comment_prefix=comment_prefix, skip_lines=skip_lines, raise_if_empty=True)
     except pl.exceptions.NoDataError:
         raise SourceFormatError(f"{what}: the body is empty") from None
     except pl.exceptions.PolarsError as exc:

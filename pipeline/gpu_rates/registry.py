@@ -16,34 +16,30 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.core.curated import CuratedError, read_curated
+from pipeline.core.curated import CuratedError, columns_of, read_curated
+from schemas.curated import CuratedGpu, CuratedGpuName
 
 GPUS_FILE = "gpus.csv"
 NAMES_FILE = "gpu_names.csv"
 ANY_PROVIDER = "*"
-GPUS_SCHEMA = {"gpu": pl.String, "display_name": pl.String, "vendor": pl.String,
-               "memory_gb": pl.Float64, "citation": pl.String}
-NAMES_SCHEMA = {"source": pl.String, "provider": pl.String, "source_name": pl.String,
-                "gpu": pl.String, "gpu_count": pl.Float64, "citation": pl.String}
+GPUS_SCHEMA = columns_of(CuratedGpu)
+NAMES_SCHEMA = columns_of(CuratedGpuName)
 RESOLVED = {"gpu": pl.String, "resolved_gpu_count": pl.Float64, "resolved_gpu_memory_gb": pl.Float64,
             "usd_per_gpu_hour": pl.Float64, "gpu_rule": pl.String}
 
 
 def load_gpus(curated_dir: Path) -> pl.DataFrame:
     path = Path(curated_dir) / GPUS_FILE
-    gpus = read_curated(path, GPUS_SCHEMA, required=("gpu", "vendor", "memory_gb", "citation"))
+    gpus = read_curated(path, CuratedGpu)
     dupes = gpus.filter(pl.col("gpu").is_duplicated())["gpu"].unique().to_list()
     if dupes:
         raise CuratedError(f"{path}: GPUs listed twice: {dupes}")
-    bad = gpus.filter(pl.col("memory_gb") <= 0)["gpu"].to_list()
-    if bad:
-        raise CuratedError(f"{path}: memory_gb must be positive for {bad}")
     return gpus
 
 
 def load_names(curated_dir: Path, gpus: pl.DataFrame | None = None) -> pl.DataFrame:
     path = Path(curated_dir) / NAMES_FILE
-    names = read_curated(path, NAMES_SCHEMA, required=("source", "provider", "source_name", "gpu", "citation"))
+    names = read_curated(path, CuratedGpuName)
     dupes = names.filter(pl.struct("source", "provider", "source_name").is_duplicated())
     if dupes.height:
         raise CuratedError(f"{path}: names mapped twice: "
@@ -53,8 +49,6 @@ def load_names(curated_dir: Path, gpus: pl.DataFrame | None = None) -> pl.DataFr
     if unknown.height:
         raise CuratedError(f"{path}: names mapped to GPUs missing from {GPUS_FILE}: "
                            f"{unknown.select('source_name', 'gpu').rows()}")
-    if names.filter(pl.col("gpu_count") <= 0).height:
-        raise CuratedError(f"{path}: gpu_count must be positive")
     return names
 
 

@@ -213,18 +213,24 @@ CURATED = b"""# a comment line
 provider,region,instance_type,gpu,gpu_count,pricing_model,usd_per_hour,observed_on,citation
 aws,us-east-1,p5.48xlarge,H100-SXM,8,on_demand,98.32,2025-05-15,https://aws.amazon.com/ec2/instance-types/p5/
 aws,us-east-1,p5.48xlarge,H100-SXM,8,on_demand,55.04,2025-06-15,https://aws.amazon.com/blogs/aws/announcing-up-to-45-price-reduction-for-amazon-ec2-nvidia-gpu-accelerated-instances/
-coreweave,global,HGX H200 (8 GPUs),H200,8,hourly,50.44,2025-07-01,https://www.coreweave.com/pricing
-coreweave,global,GH200,GH200,1,on_demand,6.50,2025-07-01,
 """
 
 
-def test_curated_rows_date_themselves_and_bad_rows_name_file_and_line():
+def test_curated_rows_date_themselves():
     parsed = curated.parse(CURATED, AS_OF, "file:///curated/gpu_rates.csv")
     assert parsed.rows["usd_per_hour"].to_list() == [98.32, 55.04]
     assert parsed.rows["observed_at"].dt.month().to_list() == [5, 6]
-    rejected = _reasons(parsed, "rejected")
-    assert any("gpu_rates.csv: line 5: pricing_model 'hourly'" in r for r in rejected)
-    assert any("line 6: column(s) ['citation'] empty" in r for r in rejected)
+    assert parsed.rows["citation"][0] == "https://aws.amazon.com/ec2/instance-types/p5/" and parsed.entries == 2
+
+
+def test_a_curated_file_with_a_bad_row_is_refused_naming_file_line_and_rule():
+    bad = CURATED + (b"coreweave,global,HGX H200 (8 GPUs),H200,8,hourly,50.44,2025-07-01,https://www.coreweave.com/pricing\n"
+                     b"coreweave,global,GH200,GH200,1,on_demand,6.50,2025-07-01,\n")
+    with pytest.raises(SourceFormatError) as err:
+        curated.parse(bad, AS_OF, "file:///curated/gpu_rates.csv")
+    assert str(err.value) == ("/curated/gpu_rates.csv:5: pricing_model must be one of ('on_demand', 'spot', "
+                              "'reserved_1y', 'reserved_3y'), not 'hourly'; "
+                              "/curated/gpu_rates.csv:6: column 'citation' is required")
     with pytest.raises(SourceFormatError, match="header must be"):
         curated.parse(b"provider,region\nx,y\n", AS_OF, "gpu_rates.csv")
 
