@@ -17,26 +17,19 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.core.curated import CuratedError, read_curated
+from schemas.curated import SCALES, CuratedBenchmark
 
 FILE = "benchmarks.csv"
 CURATED_SOURCE = "curated_benchmarks"
-SCHEMA = {"benchmark": pl.String, "display_name": pl.String, "scale": pl.String,
-          "higher_is_better": pl.Boolean, "in_quality_index": pl.Boolean, "index_group": pl.String,
-          "index_priority": pl.Int64, "source": pl.String, "source_name": pl.String, "citation": pl.String}
 BENCHMARK_COLUMNS = ["benchmark", "display_name", "scale", "higher_is_better", "in_quality_index",
                      "index_group", "index_priority", "citation"]
-SCALES = ("elo", "0-1", "0-100", "0-10")
+__all__ = ["SCALES", "load_registry", "check_curated_scores"]
 
 
 def load_registry(curated_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(benchmarks, benchmark_names) from the curated directory; CuratedError naming the rule."""
     path = Path(curated_dir) / FILE
-    raw = read_curated(path, SCHEMA, required=("benchmark", "display_name", "scale", "higher_is_better",
-                                               "in_quality_index", "source", "source_name", "citation"),
-                       optional_file=False)
-    bad_scale = raw.filter(~pl.col("scale").is_in(list(SCALES)))
-    if bad_scale.height:
-        raise CuratedError(f"{path}: scale must be one of {SCALES}: {bad_scale['benchmark'].unique().to_list()}")
+    raw = read_curated(path, CuratedBenchmark, optional_file=False)
     raw = raw.with_columns(pl.col("index_group").fill_null(pl.col("benchmark")),
                            pl.col("index_priority").fill_null(1))
     attrs = [c for c in BENCHMARK_COLUMNS if c != "citation"]

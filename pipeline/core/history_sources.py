@@ -27,25 +27,21 @@ from pipeline.core.history import Location, Version
 from pipeline.core.quarters import Quarter
 from pipeline.core.sources import Source
 from pipeline.core.warehouse import insert_frame
+from schemas.curated import CuratedHistorySource
 from schemas.history import BackfillCoverage
 
 HISTORY_FILE = "history_sources.csv"
 HISTORY_LOG = "history.jsonl"
-KINDS = ("git", "wayback")
-SCHEMA = {"source": pl.String, "kind": pl.String, "endpoint": pl.String, "repo": pl.String,
-          "path": pl.String, "url": pl.String, "citation": pl.String}
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def load_locations(path: Path) -> list[Location]:
     """Every row of the history list, checked: a bad row refuses the file, naming the row."""
     path = Path(path)
-    frame = read_curated(path, SCHEMA, required=("source", "kind", "endpoint", "citation"))
+    frame = read_curated(path, CuratedHistorySource, line_column="line")
     out, seen = [], set()
-    for line, row in enumerate(frame.iter_rows(named=True), start=2):
-        where = f"{path}: row {line - 1} ({row['source']} {row['endpoint']})"
-        if row["kind"] not in KINDS:
-            raise CuratedError(f"{where}: kind must be one of {KINDS}, not {row['kind']!r}")
+    for row in frame.iter_rows(named=True):
+        where = f"{path}:{row['line']}: ({row['source']} {row['endpoint']})"
         if row["kind"] == "git":
             _check_git(where, row["repo"], row["path"])
             if row["url"]:

@@ -15,16 +15,13 @@ from urllib.parse import quote
 import polars as pl
 
 from pipeline.core.curated import CuratedError, read_curated
+from schemas.curated import DOCUMENTS, CuratedLicenseUrl, CuratedModelCard
 
 LICENSE_URLS_FILE = "license_urls.csv"
 MODEL_CARDS_FILE = "hf_model_cards.csv"
-DOCUMENTS = ("license", "use_policy")
 HF_API = "https://huggingface.co/api/models/"
-
-LICENSE_URLS_SCHEMA = {"url": pl.String, "license_id": pl.String, "document": pl.String,
-                       "observed_on": pl.Date, "citation": pl.String}
-MODEL_CARDS_SCHEMA = {"repo_id": pl.String, "canonical_model": pl.String, "observed_on": pl.Date,
-                      "citation": pl.String}
+__all__ = ["DOCUMENTS", "canonical_url", "load_license_urls", "load_model_cards", "license_url_list",
+           "model_card_urls"]
 
 
 def canonical_url(url: str) -> str:
@@ -34,11 +31,8 @@ def canonical_url(url: str) -> str:
 
 def load_license_urls(curated_dir: Path) -> pl.DataFrame:
     path = Path(curated_dir) / LICENSE_URLS_FILE
-    frame = read_curated(path, LICENSE_URLS_SCHEMA, required=tuple(LICENSE_URLS_SCHEMA))
+    frame = read_curated(path, CuratedLicenseUrl)
     frame = frame.with_columns(pl.col("url").map_elements(canonical_url, pl.String))
-    bad = frame.filter(~pl.col("document").is_in(list(DOCUMENTS)))["document"].unique().to_list()
-    if bad:
-        raise CuratedError(f"{path}: document must be one of {DOCUMENTS}; found {bad}")
     dupes = frame.filter(pl.col("url").is_duplicated())["url"].unique().to_list()
     if dupes:
         raise CuratedError(f"{path}: URL listed twice: {dupes}")
@@ -47,7 +41,7 @@ def load_license_urls(curated_dir: Path) -> pl.DataFrame:
 
 def load_model_cards(curated_dir: Path) -> pl.DataFrame:
     path = Path(curated_dir) / MODEL_CARDS_FILE
-    frame = read_curated(path, MODEL_CARDS_SCHEMA, required=tuple(MODEL_CARDS_SCHEMA))
+    frame = read_curated(path, CuratedModelCard)
     dupes = frame.filter(pl.col("repo_id").is_duplicated())["repo_id"].unique().to_list()
     if dupes:
         raise CuratedError(f"{path}: repository listed twice: {dupes}")

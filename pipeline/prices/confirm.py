@@ -14,9 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.core.curated import CuratedError
-from pipeline.core.sources import Rejects
 from pipeline.core.versions import apply_changes, diff_versions, load_versions
-from pipeline.prices.curated_prices import FILE, read_rows
+from pipeline.prices.curated_prices import FILE, read_file
 from pipeline.prices.registry import load_aliases, openrouter_canonical
 from schemas.prices import PRICE_COLUMNS
 
@@ -27,12 +26,12 @@ RELEASABLE_RULES = ("price_above_cap", "price_jump_x100")
 
 def curated_prices(curated_dir: Path) -> pl.DataFrame:
     """prices.csv as (provider, canonical_model, tier, prices, citation); empty when absent."""
-    path = Path(curated_dir) / FILE
     cols = {"provider": pl.String, "canonical_model": pl.String, "service_tier": pl.String,
             "context_tier_min_tokens": pl.Int64, **{c: pl.Float64 for c in PRICE_COLUMNS}, "citation": pl.String}
-    if not path.exists():
-        return pl.DataFrame(schema=cols)
-    rows, _ = read_rows(path.read_bytes(), Rejects())
+    try:
+        rows = read_file(curated_dir)
+    except CuratedError:
+        rows = []  # the curated_prices source reports the broken file; meanwhile nothing confirms
     if not rows:
         return pl.DataFrame(schema=cols)
     return pl.DataFrame([{**{c: r.get(c) for c in cols}, "canonical_model": r["source_model_id"]} for r in rows],

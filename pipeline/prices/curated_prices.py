@@ -1,8 +1,10 @@
 """Curated prices: prices published only in prose, sales quotes or contracts, one cited row each.
 
 Source: `prices.csv` in the curated directory (`pipeline/curated/` or `--curated-dir`). Changes
-when someone adds a row. Columns: provider, model (a canonical id), the six USD-per-1M-token
-prices (empty when not stated), context_tier_min_tokens (empty = 0), observed_on, citation.
+when someone adds a row. Columns (schemas.curated.CuratedPrice): provider, model (a canonical
+id), the six USD-per-1M-token prices (empty when not stated; input and output required),
+context_tier_min_tokens (empty = 0), observed_on, citation. Read by the one curated reader
+(pipeline/core/curated.py): a row that breaks a rule refuses the file, naming the line and rule.
 
 Curated rows win over fetched rows for the same provider, model and tier in `model_prices`, and
 confirm a fetched price the guards held back when they state the same price.
@@ -10,67 +12,42 @@ confirm a fetched price the guards held back when they state the same price.
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime
+from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 
-from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, utf8_text
+from pipeline.core.curated import parse_curated, where_of
+from pipeline.core.sources import Parsed, Source
 from pipeline.prices.rows import PRICE_ROW_SCHEMA, price_row
+from schemas.curated import CuratedPrice
 from schemas.prices import PRICE_COLUMNS
 
 FILE = "prices.csv"
 PARSER_VERSION = "curated_prices/1"
-COLUMNS = ("provider", "model", *PRICE_COLUMNS, "context_tier_min_tokens", "observed_on", "citation")
 SCHEMA = {**PRICE_ROW_SCHEMA, "observed_at": pl.Datetime("us"), "citation": pl.String}
 
 
-def read_rows(body: bytes, rejects: Rejects) -> tuple[list[dict], int]:
-    """The file's rows as price rows with observed_at and citation; bad lines go to rejects."""
-    text = utf8_text(body, FILE)
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(lines)))
-    header = tuple(reader.fieldnames or ())
-    if set(header) != set(COLUMNS):
-        raise SourceFormatError(f"{FILE}: header must be {','.join(COLUMNS)}; got {','.join(header)}")
-    rows, n = [], 0
-    for n, raw in enumerate(reader, start=1):
-        where = f"{FILE}:{n + 1}"  # line 1 is the header
-        try:
-            rows.append(_row(raw))
-        except ValueError as exc:
-            rejects.reject(where, str(exc), value=",".join(raw.get(c) or "" for c in COLUMNS))
-    return rows, n
+def read_rows(body: bytes, where: str = FILE) -> list[dict]:
+    """The file's rows as price rows with observed_at and citation; CuratedError if a row breaks a rule."""
+    rows = []
+    for rec in parse_curated(body, where, CuratedPrice).iter_rows(named=True):
+        row = price_row(rec["provider"], rec["model"], {c: rec[c] for c in PRICE_COLUMNS if rec[c] is not None},
+                        context_tier_min_tokens=rec["context_tier_min_tokens"] or 0)
+        day = rec["observed_on"]
+        rows.append({**row, "observed_at": datetime(day.year, day.month, day.day), "citation": rec["citation"]})
+    return rows
 
 
-def _row(raw: dict) -> dict:
-    text = {c: (raw.get(c) or "").strip() for c in COLUMNS}
-    for col in ("provider", "model", "observed_on", "citation", "input_usd_per_mtok", "output_usd_per_mtok"):
-        if not text[col]:
-            raise ValueError(f"column '{col}' is required")
-    prices = {}
-    for col in PRICE_COLUMNS:
-        if text[col]:
-            try:
-                prices[col] = float(text[col])
-            except ValueError:
-                raise ValueError(f"column '{col}': not a number: {text[col]!r}") from None
-    try:
-        observed = date.fromisoformat(text["observed_on"])
-    except ValueError:
-        raise ValueError(f"column 'observed_on': not an ISO date: {text['observed_on']!r}") from None
-    tier = int(text["context_tier_min_tokens"] or 0)
-    row = price_row(text["provider"], text["model"], prices, context_tier_min_tokens=tier)
-    row["observed_at"] = datetime(observed.year, observed.month, observed.day)
-    row["citation"] = text["citation"]
-    return row
+def read_file(curated_dir: Path) -> list[dict]:
+    """`read_rows` of the curated directory's prices.csv; no rows when the directory has none."""
+    path = Path(curated_dir) / FILE
+    return read_rows(path.read_bytes(), str(path)) if path.exists() else []
 
 
 def parse(body: bytes, observed_at: datetime, url: str = FILE) -> Parsed:
-    rejects = Rejects()
-    rows, n = read_rows(body, rejects)
-    return Parsed(pl.DataFrame(rows, schema=SCHEMA), rejects.frame(), entries=n)
+    rows = read_rows(body, where_of(url))
+    return Parsed(pl.DataFrame(rows, schema=SCHEMA), entries=len(rows))
 
 
 SOURCE = Source(

@@ -17,24 +17,17 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.core.curated import CuratedError, read_curated
+from pipeline.core.curated import CuratedError, columns_of, read_curated
+from schemas.curated import CuratedAlias, CuratedModel
 
 MODELS_FILE = "models.csv"
-MODELS_SCHEMA = {"canonical_model": pl.String, "display_name": pl.String, "developer": pl.String,
-                 "family": pl.String, "release_date": pl.Date, "params_b": pl.Float64,
-                 "weights_open": pl.Boolean, "data_open": pl.Boolean, "code_open": pl.Boolean,
-                 "license_id": pl.String, "required": pl.Boolean, "citation": pl.String}
-ALIASES_SCHEMA = {"source": pl.String, "source_model_id": pl.String, "canonical_model": pl.String,
-                  "citation": pl.String}
 ALIAS_COLUMNS = ["source", "source_model_id", "canonical_model", "rule", "citation"]
 FREE_SUFFIX = ":free"
 
 
 def load_models(curated_dir: Path) -> pl.DataFrame:
     path = Path(curated_dir) / MODELS_FILE
-    models = read_curated(path, MODELS_SCHEMA, required=("canonical_model", "developer", "weights_open",
-                                                          "data_open", "code_open", "required",
-                                                          "citation"))
+    models = read_curated(path, CuratedModel)
     dupes = models.filter(pl.col("canonical_model").is_duplicated())["canonical_model"].unique().to_list()
     if dupes:
         raise CuratedError(f"{path}: canonical_model repeated: {sorted(dupes)}")
@@ -43,8 +36,8 @@ def load_models(curated_dir: Path) -> pl.DataFrame:
 
 def load_aliases(curated_dir: Path) -> pl.DataFrame:
     files = sorted(Path(curated_dir).glob("model_aliases*.csv"))
-    aliases = pl.concat([read_curated(p, ALIASES_SCHEMA, required=tuple(ALIASES_SCHEMA)) for p in files]
-                        or [pl.DataFrame(schema=ALIASES_SCHEMA)])
+    aliases = pl.concat([read_curated(p, CuratedAlias) for p in files]
+                        or [pl.DataFrame(schema=columns_of(CuratedAlias))])
     dupes = aliases.filter(pl.struct("source", "source_model_id").is_duplicated())
     if dupes.height:
         raise CuratedError(f"{curated_dir}/model_aliases*.csv: source ids mapped twice: "

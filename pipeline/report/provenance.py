@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from html import escape
 
 import duckdb
 
@@ -79,12 +78,6 @@ class Provenance:
         return self._add(("derived", label, tuple(ids)),
                          lambda i: Entry(i, "derived", ", ".join(sources) or "no input", observed, "", label, ids))
 
-    def html(self) -> str:
-        rows = []
-        for e in sorted(self.entries.values(), key=lambda e: int(e.id[1:])):
-            url = f'<a href="{escape(e.url)}">{escape(e.url)}</a>' if e.url.startswith("http") else escape(e.url)
-            inputs = " ".join(f'<a href="#{i}">{i}</a>' for i in e.inputs)
-            rows.append(f'<tr id="{e.id}"><td>{e.id}</td><td>{escape(e.kind)}</td><td>{escape(e.source)}</td>'
-                        f"<td>{escape(e.observed)}</td><td>{escape(e.detail)}</td><td>{url}</td><td>{inputs}</td></tr>")
-        return ('<table class="prov"><thead><tr><th>id</th><th>kind</th><th>source</th><th>observed</th>'
-                "<th>detail</th><th>URL</th><th>from</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    def ordered(self) -> list[Entry]:
+        """The entries in the order they were first cited (p1, p2, …)."""
+        return sorted(self.entries.values(), key=lambda e: int(e.id[1:]))

@@ -1,14 +1,14 @@
 """The latest quarter's tables, in the shapes the public guides print them, every number linked
-to its provenance entry."""
+to its provenance entry. Each section is data (cells.Table or cells.Missing); the templates in
+templates/ write the HTML."""
 
 from __future__ import annotations
-
-from html import escape
 
 import duckdb
 import polars as pl
 
 from pipeline.report import data
+from pipeline.report.cells import Cell, Missing, Table, number, text
 from pipeline.report.provenance import Entry, Provenance
 from pipeline.report.svg import compact
 
@@ -26,33 +26,6 @@ def count(v: float) -> str:
 
 def score(v: float) -> str:
     return f"{v:.1f}"
-
-
-def num(value, fmt, entry: Entry | None) -> str:
-    if value is None:
-        return '<td class="na">–</td>'
-    text = escape(fmt(value))
-    if entry is None:
-        return f'<td class="num">{text}</td>'
-    return f'<td class="num"><a href="#{entry.id}" title="{escape(entry.summary)}">{text}</a></td>'
-
-
-def cell(value) -> str:
-    if value is None:
-        return '<td class="na">–</td>'
-    if isinstance(value, bool):
-        return f"<td>{'yes' if value else 'no'}</td>"
-    return f"<td>{escape(str(value))}</td>"
-
-
-def table(table_id: str, headers: list[str], rows: list[str]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    return (f'<table id="{table_id}" class="data"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(f"<tr>{r}</tr>" for r in rows) + "</tbody></table>")
-
-
-def missing(table_name: str) -> str:
-    return f'<p class="missing">No <code>{escape(table_name)}</code> rows for this quarter in the warehouse.</p>'
 
 
 class Inputs:
@@ -88,10 +61,10 @@ class Inputs:
         return self.prov.derived(f"self-hosted cost of {row['deployment']}", parts)
 
 
-def spectrum(con, quarter: str, prov: Provenance) -> str:
+def spectrum(con, quarter: str, prov: Provenance) -> Table | Missing:
     rows = data.quarter_rows(con, "openness_spectrum", quarter, "category, canonical_model")
     if rows.is_empty():
-        return missing("openness_spectrum")
+        return Missing("openness_spectrum")
     licenses = {}
     for r in data.license_inputs(con).iter_rows(named=True):
         licenses[r["license_id"]] = prov.derived(f"license text {r['license_id']} ({r['source_url']})",
@@ -99,93 +72,103 @@ def spectrum(con, quarter: str, prov: Provenance) -> str:
     out = []
     for r in rows.iter_rows(named=True):
         lic = licenses.get(r.get("license_id"))
-        license_cell = (f'<td><a href="#{lic.id}" title="{escape(lic.summary)}">{escape(str(r["license_id"]))}</a></td>'
-                        if lic else cell(r.get("license_id")))
-        out.append(cell(r["category"]) + cell(r["canonical_model"]) + cell(r.get("weights_open"))
-                   + cell(r.get("data_open")) + cell(r.get("code_open")) + license_cell + cell(r.get("evidence")))
-    return table("t-spectrum", ["category", "model", "weights", "data", "code", "license", "evidence"], out)
+        license_cell = Cell(str(r["license_id"]), link=lic) if lic else text(r.get("license_id"))
+        out.append([text(r["category"]), text(r["canonical_model"]), text(r.get("weights_open")),
+                    text(r.get("data_open")), text(r.get("code_open")), license_cell, text(r.get("evidence"))])
+    return Table("t-spectrum", ["category", "model", "weights", "data", "code", "license", "evidence"], out)
 
 
-def tiers(con, quarter: str, inputs: Inputs) -> str:
+def tiers(con, quarter: str, inputs: Inputs) -> Table | Missing:
     rows = data.quarter_rows(con, "quality_tiers", quarter, "tier, gap_to_best, canonical_model")
     if rows.is_empty():
-        return missing("quality_tiers")
+        return Missing("quality_tiers")
+    # The gap is to the best score on the same metric: it comes from both models' scores.
+    best = {r["metric"]: r["canonical_model"] for r in rows.sort("gap_to_best").unique("metric", keep="first")
+            .iter_rows(named=True)}
     out = []
     for r in rows.iter_rows(named=True):
-        entry = inputs.prov.derived(f"{r['metric']} score of {r['canonical_model']}",
-                                    inputs.scores.get(r["canonical_model"], []))
-        out.append(cell(r.get("tier_label", r["tier"])) + cell(r["canonical_model"]) + cell(r["metric"])
-                   + num(r["score"], score, entry) + num(r["gap_to_best"], score, entry))
-    return table("t-tiers", ["tier", "model", "metric", "score", "gap to best"], out)
+        model, metric = r["canonical_model"], r["metric"]
+        entry = inputs.prov.derived(f"{metric} score of {model}", inputs.scores.get(model, []))
+        gap = inputs.prov.derived(f"gap of {model} to the best {metric} score ({best[metric]})",
+                                  inputs.scores.get(model, []) + inputs.scores.get(best[metric], []))
+        out.append([text(r.get("tier_label", r["tier"])), text(model), text(metric),
+                    number(r["score"], score, entry), number(r["gap_to_best"], score, gap)])
+    return Table("t-tiers", ["tier", "model", "metric", "score", "gap to best"], out)
 
 
-def api_cost(con, quarter: str, inputs: Inputs) -> str:
+def api_cost(con, quarter: str, inputs: Inputs) -> Table | Missing:
     rows = data.read(con, "api_cost_at_scale", "SELECT * FROM api_cost_at_scale WHERE quarter = ? AND is_reference "
                      "ORDER BY canonical_model, monthly_requests", [quarter], needs=("is_reference",))
     if rows.is_empty():
-        return missing("api_cost_at_scale")
+        return Missing("api_cost_at_scale")
     volumes = sorted(rows["monthly_requests"].unique().to_list())
     out = []
     for (model,), group in rows.group_by("canonical_model", maintain_order=True):
         first = group.row(0, named=True)
         entry = inputs.prices.get(model)
+        # A monthly cost is the price times the assumptions' token mix and volume.
+        cost = inputs.prov.derived(f"API cost of {model} at scale",
+                                   [entry, inputs.assumptions(first.get("assumptions_hash"))] if entry else
+                                   [inputs.assumptions(first.get("assumptions_hash"))])
         by_volume = {r["monthly_requests"]: r["monthly_cost_usd"] for r in group.iter_rows(named=True)}
-        out.append(cell(model) + cell(first["provider"]) + num(first["input_usd_per_mtok"], usd, entry)
-                   + num(first["output_usd_per_mtok"], usd, entry)
-                   + "".join(num(by_volume.get(v), usd, entry) for v in volumes))
+        out.append([text(model), text(first["provider"]), number(first["input_usd_per_mtok"], usd, entry),
+                    number(first["output_usd_per_mtok"], usd, entry),
+                    *(number(by_volume.get(v), usd, cost) for v in volumes)])
     mix = rows.row(0, named=True)
-    note = (f'<p class="note">Monthly cost in USD for requests of {mix["input_tokens"]:,} input + '
-            f'{mix["output_tokens"]:,} output tokens, at each model\'s reference provider.</p>')
-    return note + table("t-api-cost", ["model", "provider", "input $/1M", "output $/1M",
-                                       *(f"{compact(v)} req/month" for v in volumes)], out)
+    note = (f"Monthly cost in USD for requests of {mix['input_tokens']:,} input + {mix['output_tokens']:,} "
+            "output tokens, at each model's reference provider.")
+    return Table("t-api-cost", ["model", "provider", "input $/1M", "output $/1M",
+                                *(f"{compact(v)} req/month" for v in volumes)], out, note)
 
 
-def self_hosted(con, quarter: str, inputs: Inputs) -> str:
+def self_hosted(con, quarter: str, inputs: Inputs) -> Table | Missing:
     rows = data.quarter_rows(con, "self_hosted_cost", quarter, "model_size_b, deployment")
     if rows.is_empty():
-        return missing("self_hosted_cost")
+        return Missing("self_hosted_cost")
     out = []
     for r in rows.iter_rows(named=True):
         entry = inputs.deployment(r)
-        out.append(cell(r["deployment"]) + cell(r.get("model")) + cell(r["precision"])
-                   + cell(f"{r['gpu_count']}× {r['gpu']}") + num(r["monthly_gpu_cost_low"], usd, entry)
-                   + num(r["monthly_gpu_cost_high"], usd, entry) + num(r["monthly_capacity_requests"], count, entry)
-                   + num(r["usd_per_mtok_output_low"], usd, entry) + num(r["usd_per_mtok_output_high"], usd, entry)
-                   + cell(r.get("fits_in_memory")) + cell(r.get("note")))
-    return table("t-self-hosted", ["deployment", "model", "precision", "GPUs", "GPU $/month low", "GPU $/month high",
+        out.append([text(r["deployment"]), text(r.get("model")), text(r["precision"]),
+                    text(f"{r['gpu_count']}× {r['gpu']}"), number(r["monthly_gpu_cost_low"], usd, entry),
+                    number(r["monthly_gpu_cost_high"], usd, entry),
+                    number(r["monthly_capacity_requests"], count, entry),
+                    number(r["usd_per_mtok_output_low"], usd, entry), number(r["usd_per_mtok_output_high"], usd, entry),
+                    text(r.get("fits_in_memory")), text(r.get("note"))])
+    return Table("t-self-hosted", ["deployment", "model", "precision", "GPUs", "GPU $/month low", "GPU $/month high",
                                    "capacity req/month", "$/1M output low", "$/1M output high", "fits", "note"], out)
 
 
-def crossover(con, quarter: str, inputs: Inputs) -> str:
+def crossover(con, quarter: str, inputs: Inputs) -> Table | Missing:
     rows = data.quarter_rows(con, "crossover", quarter, "deployment, canonical_model")
     if rows.is_empty():
-        return missing("crossover")
+        return Missing("crossover")
     out = []
     for r in rows.iter_rows(named=True):
         parts = [inputs.deployment(r)] + ([inputs.prices[r["canonical_model"]]]
                                           if r["canonical_model"] in inputs.prices else [])
         entry = inputs.prov.derived(f"crossover of {r['deployment']} against {r['canonical_model']}", parts)
         reason = r.get("reason_gpu_only") or r.get("reason_with_hidden_costs")
-        out.append(cell(r["deployment"]) + cell(r["canonical_model"])
-                   + num(r["breakeven_requests_gpu_only"], count, entry)
-                   + num(r["breakeven_requests_with_hidden_costs"], count, entry) + cell(reason))
-    return table("t-crossover", ["deployment", "API model", "break-even req/month (GPU only)",
+        out.append([text(r["deployment"]), text(r["canonical_model"]),
+                    number(r["breakeven_requests_gpu_only"], count, entry),
+                    number(r["breakeven_requests_with_hidden_costs"], count, entry), text(reason)])
+    return Table("t-crossover", ["deployment", "API model", "break-even req/month (GPU only)",
                                  "break-even req/month (with hidden costs)", "why none"], out)
 
 
-def tco(con, quarter: str, inputs: Inputs) -> str:
+def tco(con, quarter: str, inputs: Inputs) -> Table | Missing:
     rows = data.quarter_rows(con, "tco_at_volume", quarter, "monthly_requests, total, option")
     if rows.is_empty():
-        return missing("tco_at_volume")
+        return Missing("tco_at_volume")
     out = []
     for r in rows.iter_rows(named=True):
         target = r["option"].split(":", 1)[-1]
-        parts = [inputs.assumptions(r.get("assumptions_hash"))]
+        volume = inputs.assumptions(r.get("assumptions_hash"))  # the volumes are the assumptions file's
+        parts = [volume]
         if r["kind"] == "api" and target in inputs.prices:
             parts.append(inputs.prices[target])
         entry = inputs.prov.derived(f"TCO of {r['option']}", parts)
-        out.append(cell(r["option"]) + num(r["monthly_requests"], count, None)
-                   + "".join(num(r[c], usd, entry) for c in ("inference", "ml_engineering", "infrastructure",
-                                                             "monitoring", "total")) + cell(r.get("note")))
-    return table("t-tco", ["option", "req/month", "inference", "ML engineering", "infrastructure", "monitoring",
+        out.append([text(r["option"]), number(r["monthly_requests"], count, volume),
+                    *(number(r[c], usd, entry) for c in ("inference", "ml_engineering", "infrastructure",
+                                                         "monitoring", "total")), text(r.get("note"))])
+    return Table("t-tco", ["option", "req/month", "inference", "ML engineering", "infrastructure", "monitoring",
                            "total $/month", "note"], out)

@@ -2,7 +2,9 @@
 
 A chart is a pure function of its series; x is either categorical (quarter labels) or numeric
 (on a log scale for volumes), y linear or log. Each point carries a tooltip and may link to the
-provenance entry of the number it plots.
+provenance entry of the number it plots. Every text a chart shows (titles, series names,
+tooltips) is escaped here, and a chart is returned as markupsafe.Markup: the report's templates
+insert it as it is.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from html import escape
+
+from markupsafe import Markup
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22")
@@ -78,7 +82,7 @@ def compact(v: float) -> str:
 
 def line_chart(series: list[Series], *, title: str, y_label: str, x_labels: list[str] | None = None,
                log_x: bool = False, log_y: bool = False, markers: list[Marker] = (),
-               y_prefix: str = "", chart_id: str = "") -> str:
+               y_prefix: str = "", chart_id: str = "") -> Markup:
     """An <svg> element. With `x_labels`, x values are those labels (categorical axis)."""
     series = [s for s in series if s.points]
     xs = [_x(p.x, x_labels) for s in series for p in s.points] + [m.x for m in markers]
@@ -97,7 +101,7 @@ def line_chart(series: list[Series], *, title: str, y_label: str, x_labels: list
     for t in sy.ticks():
         y = sy(t)
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                   f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="tk" text-anchor="end">{y_prefix}{compact(t)}</text>')
+                   f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="tk" text-anchor="end">{escape(y_prefix)}{compact(t)}</text>')
     x_ticks = list(enumerate(x_labels)) if x_labels is not None else [(t, compact(t)) for t in sx.ticks()]
     for value, label in x_ticks:
         x = sx(value)
@@ -113,7 +117,7 @@ def line_chart(series: list[Series], *, title: str, y_label: str, x_labels: list
     for i, s in enumerate(series):
         out.append(_series(s, PALETTE[i % len(PALETTE)], sx, sy, x_labels, i))
     out.append("</svg>")
-    return "".join(out)
+    return Markup("".join(out))  # every text in it went through escape()
 
 
 def _x(x: float | str, labels: list[str] | None) -> float:
@@ -144,7 +148,7 @@ def _short(name: str, limit: int = 26) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _empty(title: str, chart_id: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart empty" id="{escape(chart_id)}" '
-            f'viewBox="0 0 {WIDTH} 60" width="{WIDTH}" height="60"><title>{escape(title)}</title>'
-            f'<text x="10" y="34" class="ct">{escape(title)}: no data in the warehouse yet</text></svg>')
+def _empty(title: str, chart_id: str) -> Markup:
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="chart empty" id="{escape(chart_id)}" '
+                  f'viewBox="0 0 {WIDTH} 60" width="{WIDTH}" height="60"><title>{escape(title)}</title>'
+                  f'<text x="10" y="34" class="ct">{escape(title)}: no data in the warehouse yet</text></svg>')

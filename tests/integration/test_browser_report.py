@@ -1,4 +1,5 @@
-"""The HTML report in headless Chromium: tables and every chart render, nothing logs an error."""
+"""The HTML report in headless Chromium: tables and every chart render, every number links to a
+provenance row of the page, nothing logs an error."""
 
 from __future__ import annotations
 
@@ -39,6 +40,16 @@ def test_report_tables_and_charts_render_without_console_errors(tmp_path_factory
                 # Drawn, not just present: the first series' line has a rendered length.
                 length = svg.locator("polyline").first.evaluate("el => el.getTotalLength()")
                 assert length > 10, chart
+            # Every number is a link to a provenance row present in the page; following one lands on it.
+            numbers = page.evaluate("""() => [...document.querySelectorAll('table.data td.num')].map(td => {
+                const a = td.querySelector('a[href^="#"]');
+                return a && document.getElementById(a.getAttribute('href').slice(1)) ? a.getAttribute('href') : null;
+            })""")
+            assert len(numbers) > 400 and None not in numbers
+            volume = page.locator("#t-tco td.num a").first
+            target = volume.get_attribute("href")
+            volume.click()
+            assert page.evaluate("location.hash") == target and page.locator(f"tr{target}").is_visible()
             page.locator("#c-prices").scroll_into_view_if_needed()
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:

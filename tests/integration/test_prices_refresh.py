@@ -1,6 +1,7 @@
 """One offline refresh of every price source: six quarters of recorded prices, registry, snapshot."""
 
 import shutil
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from pipeline.core.paths import CURATED_DIR
 from pipeline.core.sources import discover_sources
 from pipeline.prices.coverage import alias_coverage_report
-from tests.conftest import refresh
+from tests.conftest import FIXTURES, refresh
 
 pytestmark = pytest.mark.integration
 PRICE_SOURCES = [s.name for s in discover_sources("prices")]
@@ -67,7 +68,38 @@ def test_curated_rows_win_and_registry_is_published(published):
         AND canonical_model = 'anthropic/claude-opus-4.1' AND provider = 'anthropic'""").fetchall()
     assert rows and {s for s, _ in rows} == {"curated_prices"} and rows[0][1].startswith("https://www.anthropic.com")
     assert con.execute("SELECT count(*) FROM models WHERE required").fetchall() == [(19,)]
-    assert con.execute("SELECT count(*) FROM price_discrepancies").fetchall()[0][0] >= 0
+
+
+DISCREPANCIES = """SELECT quarter, canonical_model, provider, price_column, source_a, value_a, source_b, value_b,
+    round(relative_gap, 6) FROM price_discrepancies ORDER BY ALL"""
+
+
+def test_two_sources_that_disagree_are_a_discrepancy_and_sources_that_agree_are_not(published, tmp_path, instance):
+    """The recorded sources agree (LiteLLM and OpenAI's page both price GPT-4o at $2.50 / $10);
+    a LiteLLM copy stating $2.75 input and the same $10 output, ingested in 2026Q4, disagrees on
+    the input price by exactly 10 % (|2.75 - 2.5| / 2.5) and agrees on the output price."""
+    from pipeline.core.paths import Paths
+
+    _, con = published
+    assert con.execute(DISCREPANCIES).fetchall() == []
+    assert con.execute("""SELECT source, input_usd_per_mtok, output_usd_per_mtok FROM model_prices
+        WHERE quarter = '2026Q4' AND canonical_model = 'openai/gpt-4o' AND provider = 'openai'
+          AND service_tier = 'standard' AND context_tier_min_tokens = 0 ORDER BY source""").fetchall() == [
+        ("litellm", 2.5, 10.0), ("openai_pricing_page", 2.5, 10.0)]
+    paths = Paths(warehouse_dir=tmp_path / "warehouse", exports_dir=tmp_path / "exports")
+    paths.warehouse_dir.mkdir()
+    shutil.copy(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+                .fetchall()[0][0], paths.db)
+    refresh(paths, instance, mode="file", only=["litellm"], curated_dir=CURATED_DIR,
+            ingest_file=FIXTURES / "prices" / "litellm_gpt4o_disagrees.json", ingest_observed_at=datetime(2026, 11, 20))
+    failed = paths.staging_dir / "failed"
+    db = max(failed.glob("*.duckdb")) if failed.exists() else paths.db
+    after = duckdb.connect(str(db), read_only=True)
+    try:
+        assert after.execute(DISCREPANCIES).fetchall() == [("2026Q4", "openai/gpt-4o", "openai", "input_usd_per_mtok",
+                                                           "litellm", 2.75, "openai_pricing_page", 2.5, 0.1)]
+    finally:
+        after.close()
 
 
 def test_status_reports_alias_coverage(published):

@@ -36,15 +36,16 @@ def test_scale_max_decides_the_unit_and_the_row_keeps_its_date():
     assert out.entries == 3
 
 
-def test_broken_rows_are_rejected_with_their_row_number():
-    out = parse(HEADER + "openai/gpt-4o,mmlu,,100,2024-05-13,https://x\n"
-                "openai/gpt-4o,mmlu,88.7,100,13/05/2024,https://x\n"
-                "openai/gpt-4o,mmlu,88.7,0,2024-05-13,https://x\n")
-    reasons = [r["reason"] for r in out.rejects.to_dicts()]
-    assert reasons[0].startswith("benchmark_scores.csv row 1: required column(s) ['score']")
-    assert reasons[1].startswith("benchmark_scores.csv row 2:")
-    assert "scale_max must be positive" in reasons[2]
-    assert out.rows.height == 0
+def test_a_broken_row_refuses_the_file_naming_each_line_and_rule():
+    with pytest.raises(CuratedError) as err:
+        parse(HEADER + "# a comment line counts as a line\n"
+              "openai/gpt-4o,mmlu,,100,2024-05-13,https://x\n"
+              "openai/gpt-4o,mmlu,88.7,100,13/05/2024,https://x\n"
+              "openai/gpt-4o,mmlu,88.7,0,2024-05-13,https://x\n")
+    assert str(err.value).split("; ") == [
+        "benchmark_scores.csv:3: column 'score' is required",
+        "benchmark_scores.csv:4: column 'observed_on' must be a date (YYYY-MM-DD), not '13/05/2024'",
+        "benchmark_scores.csv:5: scale_max must be positive, not 0.0"]
 
 
 def test_wrong_header_fails_as_a_whole():

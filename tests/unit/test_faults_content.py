@@ -8,6 +8,7 @@ SourceFormatError, which the core records as the body's parse failure with the r
 blocks publication through `schema_valid`. Nothing else may escape.
 """
 
+import csv
 import io
 import json
 import os
@@ -134,6 +135,20 @@ def test_pricing_page_cut_short_loses_its_tail_but_never_misreads_a_price(sample
     for column in (c for c in full.rows.columns if c not in keys):
         read, whole = both[column], both[f"{column}__whole"]
         assert (read.is_null() | (read == whole)).all(), (column, both.filter(read != whole).rows())
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in SOURCES.items() if s.local))
+def test_a_curated_file_with_one_uncited_row_is_refused_as_a_whole(samples, name):
+    """Curated files are read whole or not at all: one row without its citation (the shipped
+    file's last row, copied with the citation emptied) refuses the file, naming its line."""
+    body, url, _ = samples[name]
+    lines = body.decode("utf-8").splitlines()
+    last = next(csv.reader([lines[-1]]))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([*last[:-1], ""])
+    path = f"/curated/{url}"
+    with pytest.raises(SourceFormatError, match=rf"^{path}:{len(lines) + 1}: column 'citation' is required$"):
+        parse(name, body + out.getvalue().encode(), f"file://{path}")
 
 
 def test_csv_cut_inside_a_row_never_publishes_the_cut_row():

@@ -157,6 +157,36 @@ def test_skypilot_cloud_comes_from_the_url_or_the_file_name():
         sky.parse(b"InstanceType,AcceleratorName,AcceleratorCount,Region\n", AS_OF, SKY_AWS)
 
 
+
+SKY_HEADER = b"InstanceType,AcceleratorName,AcceleratorCount,Price,SpotPrice,Region,AvailabilityZone,GpuInfo\n"
+
+
+def test_skypilot_blank_lines_are_not_entries_and_a_short_row_reads_its_missing_fields_empty():
+    body = SKY_HEADER + (b"g5.xlarge,A10G,1.0,1.006,,us-east-1,use1-az1,\n\n"
+                         b",,,,,,,\n"
+                         b"g4dn.xlarge,T4,1.0\n")  # cut after the count: no price
+    parsed = sky.parse(body, AS_OF, SKY_AWS)
+    assert parsed.entries == 2 and parsed.rows["instance_type"].to_list() == ["g5.xlarge"]
+    assert _reasons(parsed, "rejected") == ["line(s) [3]: Price or AcceleratorCount empty"]
+
+
+def test_skypilot_catalog_cut_inside_a_quoted_gpu_info_is_refused_as_a_whole():
+    body = SKY_HEADER + b"g5.xlarge,A10G,1.0,1.006,,us-east-1,use1-az1,\"{'Gpus': [{'Name': 'A10G', "
+    with pytest.raises(SourceFormatError, match="not a readable CSV"):
+        sky.parse(body, AS_OF, SKY_AWS)
+    with pytest.raises(SourceFormatError, match="not UTF-8"):
+        sky.parse(SKY_HEADER + b"g5.xlarge,A10\xff,1.0,1.006,,us-east-1,use1-az1,\n", AS_OF, SKY_AWS)
+
+
+def test_skypilot_prices_read_as_exact_money_in_any_form_decimal_accepts():
+    body = SKY_HEADER + (b"p4d.24xlarge,A100,8.0,\"$32,772.80\",1_000,us-east-1,use1-az1,\n"
+                         b"p5.48xlarge,H100,8.0,inf,,us-east-1,use1-az1,\n")
+    parsed = sky.parse(body, AS_OF, SKY_AWS)
+    assert _one(parsed.rows, pricing_model="on_demand")["usd_per_hour"] == 32772.8
+    assert _one(parsed.rows, pricing_model="spot")["usd_per_hour"] == 1000.0
+    assert _reasons(parsed, "rejected") == ["line(s) [3]: Price or AcceleratorCount not a finite number: 'inf'"]
+
+
 MODAL_PAGE = b"""<html><body><p class="font-medium">GPU Tasks</p> <div class="space-y-2">
 <div class="line-item"><p>Nvidia H100</p> <p class="price">$0.001097 <span>/ sec</span></p></div>
 <div class="line-item"><p>Nvidia T4</p> <p class="price">$0.000164 <span>/ sec</span></p></div>
@@ -183,18 +213,24 @@ CURATED = b"""# a comment line
 provider,region,instance_type,gpu,gpu_count,pricing_model,usd_per_hour,observed_on,citation
 aws,us-east-1,p5.48xlarge,H100-SXM,8,on_demand,98.32,2025-05-15,https://aws.amazon.com/ec2/instance-types/p5/
 aws,us-east-1,p5.48xlarge,H100-SXM,8,on_demand,55.04,2025-06-15,https://aws.amazon.com/blogs/aws/announcing-up-to-45-price-reduction-for-amazon-ec2-nvidia-gpu-accelerated-instances/
-coreweave,global,HGX H200 (8 GPUs),H200,8,hourly,50.44,2025-07-01,https://www.coreweave.com/pricing
-coreweave,global,GH200,GH200,1,on_demand,6.50,2025-07-01,
 """
 
 
-def test_curated_rows_date_themselves_and_bad_rows_name_file_and_line():
+def test_curated_rows_date_themselves():
     parsed = curated.parse(CURATED, AS_OF, "file:///curated/gpu_rates.csv")
     assert parsed.rows["usd_per_hour"].to_list() == [98.32, 55.04]
     assert parsed.rows["observed_at"].dt.month().to_list() == [5, 6]
-    rejected = _reasons(parsed, "rejected")
-    assert any("gpu_rates.csv: line 5: pricing_model 'hourly'" in r for r in rejected)
-    assert any("line 6: column(s) ['citation'] empty" in r for r in rejected)
+    assert parsed.rows["citation"][0] == "https://aws.amazon.com/ec2/instance-types/p5/" and parsed.entries == 2
+
+
+def test_a_curated_file_with_a_bad_row_is_refused_naming_file_line_and_rule():
+    bad = CURATED + (b"coreweave,global,HGX H200 (8 GPUs),H200,8,hourly,50.44,2025-07-01,https://www.coreweave.com/pricing\n"
+                     b"coreweave,global,GH200,GH200,1,on_demand,6.50,2025-07-01,\n")
+    with pytest.raises(SourceFormatError) as err:
+        curated.parse(bad, AS_OF, "file:///curated/gpu_rates.csv")
+    assert str(err.value) == ("/curated/gpu_rates.csv:5: pricing_model must be one of ('on_demand', 'spot', "
+                              "'reserved_1y', 'reserved_3y'), not 'hourly'; "
+                              "/curated/gpu_rates.csv:6: column 'citation' is required")
     with pytest.raises(SourceFormatError, match="header must be"):
         curated.parse(b"provider,region\nx,y\n", AS_OF, "gpu_rates.csv")
 

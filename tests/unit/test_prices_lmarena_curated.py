@@ -39,14 +39,14 @@ def test_curated_rows_carry_their_own_date_and_citation():
     assert first["cached_input_usd_per_mtok"] is None and tier["context_tier_min_tokens"] == 200000
 
 
-def test_curated_bad_rows_name_file_line_and_rule():
+def test_curated_bad_rows_refuse_the_file_naming_file_line_and_rule():
     body = (HEADER + "openai,openai/gpt-4o,2.5,10,,,,,,2024-05-13,\n"
             "openai,openai/gpt-4o-mini,cheap,0.6,,,,,,2024-07-18,https://openai.com/api/pricing/\n").encode()
-    parsed = curated_prices.parse(body, datetime(2026, 11, 28))
-    assert parsed.rows.height == 0
-    assert parsed.rejects["record_key"].to_list() == ["prices.csv:2", "prices.csv:3"]
-    assert parsed.rejects["reason"].to_list() == ["column 'citation' is required",
-                                                  "column 'input_usd_per_mtok': not a number: 'cheap'"]
+    with pytest.raises(SourceFormatError) as err:
+        curated_prices.parse(body, datetime(2026, 11, 28), "file:///work/pipeline/curated/prices.csv")
+    assert str(err.value) == ("/work/pipeline/curated/prices.csv:2: column 'citation' is required; "
+                              "/work/pipeline/curated/prices.csv:3: column 'input_usd_per_mtok' must be a number, "
+                              "not 'cheap'")
 
 
 def test_curated_file_with_a_wrong_header_fails_as_a_whole():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from pipeline.report.svg import Marker, Point, Series, compact, line_chart
 
 
@@ -44,3 +46,13 @@ def test_no_data_says_so():
 
 def test_compact_numbers():
     assert [compact(v) for v in (1200, 3_000_000, 0.15, 2.5e9)] == ["1.2K", "3M", "0.15", "2.5B"]
+
+
+def test_hostile_names_and_tooltips_are_escaped_and_the_chart_is_markup():
+    svg = line_chart([Series('<script>alert("x")</script>', [Point("2026Q3", 1.0, "</title><script>1</script>", "#p1"),
+                                                            Point("2026Q4", 2.0)])],
+                     title="<b>prices</b> & more", y_label="USD", x_labels=["2026Q3", "2026Q4"], chart_id='c"x')
+    assert isinstance(svg, Markup) and "<script>" not in svg and "<b>" not in svg
+    assert 'data-series="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"' in svg
+    assert "<title>&lt;/title&gt;&lt;script&gt;1&lt;/script&gt;</title>" in svg and 'id="c&quot;x"' in svg
+    assert "&lt;b&gt;prices&lt;/b&gt; &amp; more" in svg
