@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from pipeline.core.warehouse import connect
+from pipeline.core.warehouse import connect, ident
 
 MODELS = ("example/model-a", "example/model-b", "example/model-c")
 PROVIDERS = ("example-cloud", "example-direct")
@@ -79,3 +79,24 @@ def _quarter_rows(con, q_index: int, quarter: str, provisional: bool, factor: fl
                     [quarter, provisional, model, m_index + 1,
                      ("frontier", "near-frontier", "capable small")[m_index], score, 90.0 + q_index,
                      10.0 * m_index])
+
+
+def duckdb_rows(db: Path, table: str, quarter: str | None = None) -> list[dict]:
+    """The rows of `table` (of one quarter), sorted, as dicts."""
+    con = connect(db, read_only=True)
+    try:
+        where = " WHERE quarter = ?" if quarter else ""
+        frame = con.sql(f"SELECT * FROM {ident(table)}{where}", params=[quarter] if quarter else None).to_arrow_table()
+    finally:
+        con.close()
+    return _sorted(frame.to_pylist())
+
+
+def iceberg_rows(iceberg_table, snapshot_id: int | None = None, quarter: str | None = None) -> list[dict]:
+    """The rows of an Iceberg table at a snapshot (of one quarter), sorted, as dicts."""
+    scan = iceberg_table.scan(snapshot_id=snapshot_id, row_filter=f"quarter == '{quarter}'" if quarter else "True")
+    return _sorted(scan.to_arrow().to_pylist())
+
+
+def _sorted(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: [(v is None, str(v)) for v in r.values()])
