@@ -177,3 +177,24 @@ def test_bad_input_is_refused_by_name(published, tmp_path):
         export_to_iceberg(tmp_path / "missing.duckdb", published["target"], run_id="r", final_quarters=[])
     with pytest.raises(IcebergExportError, match="needs a catalog URI"):
         IcebergTarget.resolve(None, "s3://bucket/lake")
+
+
+def test_every_table_the_warehouse_ddl_creates_can_be_published(tmp_path):
+    from pipeline.core.warehouse import apply_ddl, connect
+    from pipeline.scale_out.iceberg import published_tables
+
+    db = tmp_path / "ledger.duckdb"
+    con = connect(db)
+    try:
+        apply_ddl(con)
+        tables = published_tables(con)
+    finally:
+        con.close()
+    assert "model_prices" in tables and "schema_migrations" not in tables and "refresh_runs" not in tables
+    target = IcebergTarget.resolve(None, str(tmp_path / "lake"))
+    result = export_to_iceberg(db, target, run_id="ddl", final_quarters=[])
+    assert [t.table for t in result.tables] == tables and all(t.rows == 0 for t in result.tables)
+    catalog = target.load_catalog()
+    assert sorted(name for _, name in catalog.list_tables("ledger")) == tables
+    tiers = catalog.load_table("ledger.quality_tiers").schema()
+    assert tiers.find_field("gap_to_best").doc == "best_score − score (points)"
