@@ -198,3 +198,28 @@ def test_every_table_the_warehouse_ddl_creates_can_be_published(tmp_path):
     assert sorted(name for _, name in catalog.list_tables("ledger")) == tables
     tiers = catalog.load_table("ledger.quality_tiers").schema()
     assert tiers.find_field("gap_to_best").doc == "best_score − score (points)"
+
+
+def test_a_dropped_column_stays_null_and_a_widened_one_widens(tmp_path):
+    from pipeline.core.warehouse import connect
+
+    db = build_warehouse(tmp_path / "ledger.duckdb", {"2025Q4": False})
+    target = IcebergTarget.resolve(None, str(tmp_path / "lake"))
+    export_to_iceberg(db, target, run_id="run-1", final_quarters=["2025Q4"])
+    con = connect(db)
+    try:
+        con.execute("ALTER TABLE model_prices DROP COLUMN fetch_id")  # required in Iceberg until now
+        con.execute("ALTER TABLE type_samples ALTER COLUMN id TYPE BIGINT")
+    finally:
+        con.close()
+    result = export_to_iceberg(db, target, run_id="run-2", final_quarters=["2025Q4"])
+    changes = {t.table: t.schema_changes for t in result.tables}
+    assert changes["model_prices"] == ("fetch_id is no longer in the warehouse: kept, null from now on",)
+    assert changes["type_samples"] == ("widened id from int32 to int64",)
+    catalog = target.load_catalog()
+    prices = catalog.load_table("ledger.model_prices")
+    assert not prices.schema().find_field("fetch_id").required
+    assert {r["fetch_id"] for r in iceberg_rows(prices)} == {None}
+    tagged = iceberg_rows(prices, prices.snapshot_by_name("2025Q4").snapshot_id, "2025Q4")
+    assert [r["fetch_id"] for r in tagged] == ["fetch-2025Q4-0", "fetch-2025Q4-1"] * 3
+    assert str(catalog.load_table("ledger.type_samples").schema().find_field("id").field_type) == "long"
