@@ -247,7 +247,8 @@ def diff(qa, qb, limit) -> None:
 @click.option("--check", "verify_only", is_flag=True,
               help="Write nothing: re-read every exported file and compare it with the manifest.")
 @click.option("--to", "to", type=click.Choice(["files", "iceberg"]), default="files", show_default=True,
-              help="files: Parquet + CSV under exports/; iceberg: every table to an Iceberg catalog (docs/scale-out.md).")
+              help="files: Parquet + CSV under exports/; "
+                   "iceberg: every table to an Iceberg catalog (docs/scale-out.md).")
 @click.option("--catalog", metavar="URI", help="--to iceberg: sqlite:///FILE, postgresql://USER@HOST/DB or a REST "
                                                "catalog's https:// URI (default: $LEDGER_ICEBERG_CATALOG, else a "
                                                "SQLite file in a local LOCATION).")

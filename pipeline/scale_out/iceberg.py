@@ -102,16 +102,16 @@ def export_to_iceberg(warehouse_db: Path, target: IcebergTarget, *, run_id: str,
     if not warehouse_db.exists():
         raise IcebergExportError(f"nothing to export: no published warehouse at {warehouse_db}")
     catalog = target.load_catalog(environ)
-    _guarded(target, environ, "namespace " + target.namespace,
-             lambda: catalog.create_namespace_if_not_exists(target.namespace))
+    _guarded(target, environ, "namespace " + target.namespace, catalog.create_namespace_if_not_exists,
+             target.namespace)
     outcomes = []
     con = connect(warehouse_db, read_only=True)
     try:
         for table in published_tables(con):
             data = con.sql(f"SELECT * FROM {ident(table)} ORDER BY ALL").to_arrow_table()
-            outcome = _guarded(target, environ, f"table {target.namespace}.{table}",
-                               lambda: publish_table(catalog, f"{target.namespace}.{table}", table, data, run_id,
-                                                     sorted(set(final_quarters))))
+            identifier = f"{target.namespace}.{table}"
+            outcome = _guarded(target, environ, f"table {identifier}", publish_table,
+                               catalog, identifier, table, data, run_id, sorted(set(final_quarters)))
             log.info("iceberg %-28s %-9s snapshot %s%s", table, outcome.status, outcome.snapshot_id,
                      f" tags {', '.join(outcome.tags_added)}" if outcome.tags_added else "")
             outcomes.append(outcome)
@@ -122,11 +122,11 @@ def export_to_iceberg(warehouse_db: Path, target: IcebergTarget, *, run_id: str,
     return IcebergExportResult(target.describe(), run_id, tuple(outcomes))
 
 
-def _guarded(target: IcebergTarget, environ: Mapping[str, str], what: str, action: Callable):
+def _guarded(target: IcebergTarget, environ: Mapping[str, str], what: str, action: Callable, *args):
     # The message is built here and raised outside the handler, so that the driver's exception
     # (whose text or attributes may hold a secret) is not chained to the one callers log.
     try:
-        return action()
+        return action(*args)
     except IcebergExportError as exc:
         message = redact(f"{what}: {exc}", target, environ)
     except Exception as exc:  # noqa: BLE001 - catalog, storage and driver errors alike

@@ -7,9 +7,10 @@ import logging
 
 import polars as pl
 import pytest
+from pyiceberg.catalog import load_catalog
 
 from pipeline.scale_out import IcebergExportError, IcebergTarget, export_to_iceberg, final_quarters_in
-from pipeline.scale_out.target import redact, s3_properties
+from pipeline.scale_out.target import redact
 from tests.support import s3
 from tests.support.small_warehouse import PUBLISHED, build_warehouse, duckdb_rows, iceberg_rows
 
@@ -40,7 +41,11 @@ def test_tables_on_s3_read_back_per_quarter_tag_and_no_secret_is_written(s3_env,
     assert prices.location() == f"s3://{BUCKET}/{tmp_path.name}/ledger/model_prices"
     tagged = prices.snapshot_by_name("2025Q4").snapshot_id
     assert iceberg_rows(prices, tagged, "2025Q4") == duckdb_rows(db, "model_prices", "2025Q4")
-    frame = pl.scan_iceberg(prices, snapshot_id=tagged, storage_options=s3_properties()).collect()
+    # as the README reads it: only the endpoint given, the key and secret from AWS_*
+    reader = load_catalog("ledger", type="sql", uri=f"sqlite:///{catalog_file}", warehouse=target.warehouse,
+                          **{"s3.endpoint": s3_env.endpoint})
+    frame = pl.scan_iceberg(reader.load_table("ledger.model_prices"), snapshot_id=tagged,
+                            storage_options={"s3.endpoint": s3_env.endpoint}).collect()
     assert frame.group_by("quarter").len().sort("quarter").rows() == [("2025Q4", 6), ("2026Q1", 6)]
     assert sorted(frame.filter(pl.col("quarter") == "2025Q4")["output_usd_per_mtok"].to_list()) == \
         sorted(r["output_usd_per_mtok"] for r in duckdb_rows(db, "model_prices", "2025Q4"))

@@ -15,7 +15,13 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from pipeline.scale_out import IcebergExportError, IcebergTarget, export_to_iceberg, final_quarters_in, publish_configured
+from pipeline.scale_out import (
+    IcebergExportError,
+    IcebergTarget,
+    export_to_iceberg,
+    final_quarters_in,
+    publish_configured,
+)
 from pipeline.scale_out.commit import SUMMARY_HASH, SUMMARY_RUN
 from tests.support.small_warehouse import PUBLISHED, build_warehouse, duckdb_rows, iceberg_rows
 
@@ -121,7 +127,8 @@ def test_a_new_column_evolves_the_schema_and_leaves_history_alone(published):
     assert "batch_input_usd_per_mtok" not in old_rows.column_names  # read with the schema it was written with
     assert old_rows.num_rows == 18
     current = [r["batch_input_usd_per_mtok"] for r in iceberg_rows(prices, None, "2026Q2")]
-    assert current == [r["batch_input_usd_per_mtok"] for r in duckdb_rows(published["second"], "model_prices", "2026Q2")]
+    warehouse = duckdb_rows(published["second"], "model_prices", "2026Q2")
+    assert current == [r["batch_input_usd_per_mtok"] for r in warehouse]
     assert len(current) == 6 and None not in current
 
 

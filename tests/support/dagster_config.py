@@ -39,7 +39,8 @@ def to_json(config_type) -> dict:
     if kind == "MAP":
         return {"kind": "map", "key": to_json(config_type.key_type), "of": to_json(config_type.inner_type)}
     if kind == "ENUM":
-        return {"kind": "enum", "name": config_type.given_name, "values": [v.config_value for v in config_type.enum_values]}
+        values = [v.config_value for v in config_type.enum_values]
+        return {"kind": "enum", "name": config_type.given_name, "values": values}
     shapes = {"STRICT_SHAPE": "shape", "PERMISSIVE_SHAPE": "permissive", "SELECTOR": "selector"}
     if kind in shapes:
         return {"kind": shapes[kind], "fields": {k: _field(f) for k, f in sorted(config_type.fields.items())}}
