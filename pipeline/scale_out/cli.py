@@ -21,7 +21,7 @@ from pipeline.scale_out.target import ENV_CATALOG, ENV_WAREHOUSE, IcebergExportE
 
 LAST_PUBLISHED_RUN_SQL = """
 SELECT run_id FROM refresh_runs ORDER BY published_at DESC NULLS LAST, started_at DESC LIMIT 1"""
-EXIT_OK, EXIT_FAILED, EXIT_NOTHING_PUBLISHED = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def published_run_id(warehouse_db: Path) -> str:
@@ -41,13 +41,17 @@ def published_run_id(warehouse_db: Path) -> str:
 
 def export_iceberg(warehouse_db: Path, catalog: str | None, warehouse: str | None,
                    echo: Callable[..., None], environ: Mapping[str, str] = os.environ) -> int:
-    """What `ledger export --to iceberg` does; its exit code (0 done, 1 failed, 2 nothing published)."""
+    """What `ledger export --to iceberg` does; its exit code (0 done, 1 failed, 2 nothing to do or no target)."""
     warehouse_db = Path(warehouse_db)
     if not warehouse_db.exists():
         echo(f"error: nothing published yet at {warehouse_db} (run `ledger refresh` first)", err=True)
-        return EXIT_NOTHING_PUBLISHED
+        return EXIT_USAGE
     try:
         target = IcebergTarget.resolve(catalog or environ.get(ENV_CATALOG), warehouse or environ.get(ENV_WAREHOUSE, ""))
+    except IcebergExportError as exc:
+        echo(f"error: {exc} (--catalog URI --warehouse LOCATION, or {ENV_CATALOG} / {ENV_WAREHOUSE})", err=True)
+        return EXIT_USAGE
+    try:
         run_id = published_run_id(warehouse_db)
         result = export_to_iceberg(warehouse_db, target, run_id=run_id, final_quarters=final_quarters_in(warehouse_db),
                                    environ=environ)

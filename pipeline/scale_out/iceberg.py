@@ -84,14 +84,13 @@ def final_quarters_in(warehouse_db: Path) -> list[str]:
 
 
 def export_to_iceberg(warehouse_db: Path, target: IcebergTarget, *, run_id: str, final_quarters: list[str],
-                      environ: Mapping[str, str] = os.environ,
-                      on_table: Callable[[TableOutcome], None] | None = None) -> IcebergExportResult:
+                      environ: Mapping[str, str] = os.environ) -> IcebergExportResult:
     """Publish every table of `warehouse_db` to `target`: one snapshot per changed table, tagged.
 
     `final_quarters` are the quarters whose figures this publish holds as final; each one a
-    table has no tag for yet is tagged on this publish's snapshot. `on_table` is called after
-    each table's commit. Raises IcebergExportError (no secret in its text) at the first table
-    that fails; the tables before it stay committed.
+    table has no tag for yet is tagged on this publish's snapshot. Each table's commit is
+    logged (llm_ledger.iceberg). Raises IcebergExportError (no secret in its text) at the first
+    table that fails; the tables before it stay committed.
     """
     if not _RUN_ID.match(run_id or ""):
         raise IcebergExportError(f"run id {run_id!r} cannot name an Iceberg tag (letters, digits, . _ -)")
@@ -115,8 +114,6 @@ def export_to_iceberg(warehouse_db: Path, target: IcebergTarget, *, run_id: str,
             log.info("iceberg %-28s %-9s snapshot %s%s", table, outcome.status, outcome.snapshot_id,
                      f" tags {', '.join(outcome.tags_added)}" if outcome.tags_added else "")
             outcomes.append(outcome)
-            if on_table is not None:
-                on_table(outcome)
     finally:
         con.close()
     return IcebergExportResult(target.describe(), run_id, tuple(outcomes))

@@ -230,3 +230,20 @@ def test_a_dropped_column_stays_null_and_a_widened_one_widens(tmp_path):
     tagged = iceberg_rows(prices, prices.snapshot_by_name("2025Q4").snapshot_id, "2025Q4")
     assert [r["fetch_id"] for r in tagged] == ["fetch-2025Q4-0", "fetch-2025Q4-1"] * 3
     assert str(catalog.load_table("ledger.type_samples").schema().find_field("id").field_type) == "long"
+
+
+def test_the_cli_says_what_is_missing_without_a_target(published, tmp_path, monkeypatch):
+    from pipeline.cli import main
+
+    for name in ("LEDGER_ICEBERG_CATALOG", "LEDGER_ICEBERG_WAREHOUSE"):
+        monkeypatch.delenv(name, raising=False)
+    warehouse_dir = tmp_path / "warehouse"
+    warehouse_dir.mkdir()
+    shutil.copy(published["first"], warehouse_dir / "ledger.duckdb")
+    monkeypatch.setenv("LEDGER_WAREHOUSE_DIR", str(warehouse_dir))
+    missing = CliRunner().invoke(main, ["export", "--to", "iceberg"])
+    assert missing.exit_code == 2
+    assert "no Iceberg warehouse location given" in missing.output and "LEDGER_ICEBERG_WAREHOUSE" in missing.output
+    monkeypatch.setenv("LEDGER_WAREHOUSE_DIR", str(tmp_path / "empty"))
+    nothing = CliRunner().invoke(main, ["export", "--to", "iceberg", "--warehouse", str(tmp_path / "lake")])
+    assert nothing.exit_code == 2 and "nothing published yet" in nothing.output
