@@ -78,10 +78,10 @@ class PostgresRefreshLock:
         con = self._connect()
         try:
             with con.cursor() as cur:
-                cur.execute(HOLDER_DDL)
                 cur.execute("SELECT pg_try_advisory_lock(%s)", [self.key])
                 (got,) = cur.fetchone()
-                if got:
+                if got:  # only the holder writes the table: two sessions never race to create it
+                    cur.execute(HOLDER_DDL)
                     holder = {"host": socket.gethostname(), **info}
                     cur.execute(UPSERT_SQL, [self.key, json.dumps(holder, default=str)])
         except BaseException:
