@@ -17,11 +17,12 @@ import json
 import os
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
 
-from pipeline.core.warehouse import RefreshInProgress
+from pipeline.core.warehouse import RefreshInProgress, RefreshLock
 
 # Fixed across the deployment: every process must ask for the same key ("ledgeref" in ASCII).
 LOCK_KEY = 0x6C6564676572_6566 & 0x7FFF_FFFF_FFFF_FFFF
@@ -129,3 +130,11 @@ class PostgresRefreshLock:
                 return cur.fetchone()[0] > 0
         finally:
             con.close()
+
+
+def select_refresh_lock(lock_file: Path, environ=os.environ):
+    """The lock a refresh should take: PostgreSQL's when the instance is there (DAGSTER_PG_HOST set,
+    as deploy/dagster.postgres.yaml needs), else the file lock beside the warehouse."""
+    if environ.get("DAGSTER_PG_HOST"):
+        return PostgresRefreshLock(conninfo_from_env(environ))
+    return RefreshLock(lock_file)

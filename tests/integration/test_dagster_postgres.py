@@ -26,7 +26,7 @@ import yaml
 
 from pipeline.core.paths import ROOT
 from pipeline.core.warehouse import RefreshInProgress
-from pipeline.scale_out.lock import PostgresRefreshLock
+from pipeline.scale_out.lock import PostgresRefreshLock, select_refresh_lock
 from tests.support import postgres
 from tests.support.dagster_config import K8S_SCHEMA, installed_k8s_schema, validate_block
 
@@ -224,7 +224,7 @@ def test_the_image_command_serves_the_code_location_and_its_schedule_starts(pg, 
 
 HOLDER = """
 import os, sys
-from pipeline.scale_out.lock import PostgresRefreshLock
+from pipeline.scale_out.lock import PostgresRefreshLock, select_refresh_lock
 lock = PostgresRefreshLock()
 lock.acquire({"run_id": "run-held", "pid": os.getpid(), "started_at": "2026-11-28T12:00:00", "mode": "replay"})
 print("held", flush=True)
@@ -241,8 +241,8 @@ def test_two_processes_cannot_both_hold_the_refresh_lock(pg, monkeypatch):
     try:
         line = holder.stdout.readline()
         assert line.strip() == "held", holder.stderr.read()
-        lock = PostgresRefreshLock()
-        assert lock.is_held()
+        lock = select_refresh_lock(ROOT / "unused.lock")  # DAGSTER_PG_HOST is set: the PostgreSQL lock
+        assert isinstance(lock, PostgresRefreshLock) and lock.is_held()
         assert lock.holder()["run_id"] == "run-held" and lock.holder()["pid"] == holder.pid
         with pytest.raises(RefreshInProgress) as refused:
             lock.acquire({"run_id": "run-second", "pid": os.getpid()})
@@ -265,3 +265,5 @@ def test_two_processes_cannot_both_hold_the_refresh_lock(pg, monkeypatch):
     finally:
         lock.release()
     assert not lock.is_held() and lock.holder() == {}
+    monkeypatch.delenv("DAGSTER_PG_HOST")
+    assert type(select_refresh_lock(ROOT / "x.lock")).__name__ == "RefreshLock"
