@@ -204,12 +204,27 @@ def diff(qa, qb, limit) -> None:
 @click.option("--quarter", "quarter", metavar="YYYYQn[,…]", help="Re-export these quarters only (default: all).")
 @click.option("--check", "verify_only", is_flag=True,
               help="Write nothing: re-read every exported file and compare it with the manifest.")
-def export(quarter, verify_only) -> None:
+@click.option("--to", "to", type=click.Choice(["files", "iceberg"]), default="files", show_default=True,
+              help="files: Parquet + CSV under exports/; "
+                   "iceberg: every table to an Iceberg catalog (docs/scale-out.md).")
+@click.option("--catalog", metavar="URI", help="--to iceberg: sqlite:///FILE, postgresql://USER@HOST/DB or a REST "
+                                               "catalog's https:// URI (default: $LEDGER_ICEBERG_CATALOG, else a "
+                                               "SQLite file in a local LOCATION).")
+@click.option("--warehouse", "iceberg_warehouse", metavar="LOCATION",
+              help="--to iceberg: a folder or s3://bucket/prefix (default: $LEDGER_ICEBERG_WAREHOUSE).")
+def export(quarter, verify_only, to, catalog, iceberg_warehouse) -> None:
     """Write Parquet + CSV exports, the manifest and the data dictionary from the published warehouse,
-    then verify every file against the manifest (exit 1 if one differs)."""
+    then verify every file against the manifest (exit 1 if one differs). With --to iceberg, publish
+    every table to an Iceberg catalog instead (S3 credentials from the AWS_* variables)."""
     from pipeline.app.outputs import NothingPublished, export_published
 
     paths = Paths.from_env()
+    if to == "iceberg":
+        if quarter or verify_only:
+            raise click.UsageError("--quarter and --check apply to --to files (Iceberg gets every table whole)")
+        from pipeline.scale_out.cli import export_iceberg
+
+        sys.exit(export_iceberg(paths.db, catalog, iceberg_warehouse, click.echo))
     try:
         outcome = export_published(paths, _quarter(quarter), verify_only)
     except NothingPublished as exc:
