@@ -117,7 +117,7 @@ def live(tmp: Path, latency_s: float) -> list[dict]:
 def bundled(tmp: Path) -> list[dict]:
     env, rows = fresh(tmp, "bundled"), []
     for kind in ("cold", "warm"):
-        got = run_child([sys.executable, "-m", "pipeline.cli", "refresh", "--mode", "replay",
+        got = run_child([sys.executable, "-m", "pipeline.app.cli", "refresh", "--mode", "replay",
                          "--as-of", "2026-11-28T12:00:00"], {**env, "PYTHONPATH": str(ROOT)})
         rows.append({"measure": f"bundled {kind}", "scale": None, **_brief(got)})
     return rows

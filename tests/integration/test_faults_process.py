@@ -82,7 +82,7 @@ def published(baseline, ledger_paths):
 @pytest.fixture(scope="module")
 def forkserver():
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.definitions", "pipeline.runner", __name__])
+    context.set_forkserver_preload(["pipeline.definitions", "pipeline.app.launch", __name__])
     return context
 
 

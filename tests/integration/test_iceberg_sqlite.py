@@ -143,7 +143,7 @@ def test_exporting_the_same_publish_again_adds_no_snapshot(published):
 
 
 def test_the_cli_exports_the_published_warehouse_and_repeats_as_a_no_op(published, tmp_path, monkeypatch):
-    from pipeline.cli import main
+    from pipeline.app.cli import main
 
     warehouse_dir = tmp_path / "warehouse"
     warehouse_dir.mkdir()
@@ -233,7 +233,7 @@ def test_a_dropped_column_stays_null_and_a_widened_one_widens(tmp_path):
 
 
 def test_the_cli_says_what_is_missing_without_a_target(published, tmp_path, monkeypatch):
-    from pipeline.cli import main
+    from pipeline.app.cli import main
 
     for name in ("LEDGER_ICEBERG_CATALOG", "LEDGER_ICEBERG_WAREHOUSE"):
         monkeypatch.delenv(name, raising=False)

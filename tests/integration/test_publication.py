@@ -44,7 +44,7 @@ def published(baseline, ledger_paths):
 
 
 def ledger(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipeline.cli", *args]
+    return [sys.executable, "-m", "pipeline.app.cli", *args]
 
 
 def live_refresh_args(loopback) -> list[str]:

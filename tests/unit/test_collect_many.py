@@ -165,7 +165,7 @@ def test_fallback_takes_the_bundled_response_when_it_is_newer_than_the_archived_
     with client(a=loopback.origin) as http:
         got = collect(src, plan("auto", tmp_path), http, archive, set(),
                       FetchHistory(_group(archive, "jun", "2026-06-01", [b"june"])))
-    assert [(f.record["mode"], f.body) for f in got] == [("replay", b"bundled"), ("fallback", b"bundled")]
+    assert [(f.record["mode"], f.body) for f in got] == [("bundled", b"bundled"), ("fallback", b"bundled")]
 
 
 def test_a_group_cut_short_by_an_unreadable_next_page_link_is_no_fallback(tmp_path, loopback):
@@ -183,7 +183,7 @@ def test_a_group_cut_short_by_an_unreadable_next_page_link_is_no_fallback(tmp_pa
             collect(src, plan("live", tmp_path, as_of=datetime(2026, 11, 1)), http, archive, set())
         # The journal (the only history an older caller has) holds both pages; the second one again, failed.
         got = collect(src, plan("auto", tmp_path), http, archive, set())
-    assert [(f.record["mode"], f.body) for f in got] == [("replay", b"bundled"), ("fallback", b"bundled")]
+    assert [(f.record["mode"], f.body) for f in got] == [("bundled", b"bundled"), ("fallback", b"bundled")]
 
 
 def test_auto_mode_records_replayed_then_live_then_fallback(tmp_path, monkeypatch):
@@ -213,5 +213,5 @@ def test_auto_mode_records_replayed_then_live_then_fallback(tmp_path, monkeypatc
     got = collect_many([src], plan("auto", tmp_path), http, RawArchive(tmp_path / "raw"), FetchHistory(()), {})
     assert order == ["replayed", "live"]
     replayed, fallback = got["items"]
-    assert (replayed.record["mode"], fallback.record["mode"]) == ("replay", "fallback")
+    assert (replayed.record["mode"], fallback.record["mode"]) == ("bundled", "fallback")
     assert replayed.record["requested_at"] < fallback.record["requested_at"]

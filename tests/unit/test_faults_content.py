@@ -45,6 +45,12 @@ RUNPOD = b"""InstanceType,vCPUs,MemoryGiB,AcceleratorName,AcceleratorCount,GpuIn
 1x_L40S_SECURE,12.0,62.0,L40S,1.0,L40S,US,0.86,
 1x_RTX4090_SECURE,6.0,41.0,RTX4090,1.0,RTX_4090,US,0.69,
 """
+# Sources with nothing bundled: their fixtures stand in.
+NO_BUNDLE = {
+    "skypilot_catalog": lambda: (RUNPOD, RUNPOD_URL),
+    "google_gemini_pricing_page": lambda: ((FIXTURES / "prices" / "gemini_tables.html").read_bytes(),
+                                           "https://ai.google.dev/gemini-api/docs/pricing"),
+}
 ERROR_PAGE = b"<!DOCTYPE html><html><head><title>Access denied</title></head><body><h1>403</h1></body></html>"
 
 
@@ -56,9 +62,11 @@ def samples() -> dict[str, tuple[bytes, str, Parsed]]:
         if src.local:
             url = src.url_list(CURATED_DIR)[0]
             body = (CURATED_DIR / url).read_bytes()
-        else:
+        elif load_index(name, src.recorded_dir):
             entry = load_index(name, src.recorded_dir)[-1]
             body, url = entry.body(), entry.url
+        else:  # no citable record bundled (a declared gap): a fixture in the same format
+            body, url = NO_BUNDLE[name]()
         out[name] = (body, url, src.parse(body, OBSERVED, url))
     return out
 
@@ -95,7 +103,13 @@ def test_invalid_utf8_is_a_format_error_or_a_replacement_never_a_crash(samples, 
     middle = len(body) // 2
     damaged = body[:middle] + b"\xff\xfe" + body[middle:]
     if name in LENIENT:
-        got = parse(name, damaged, url)
+        try:
+            got = parse(name, damaged, url)
+        except SourceFormatError as exc:
+            # The stray bytes landed inside embedded structured data (a page's JSON props): refused,
+            # with the reason, never a crash.
+            assert "JSON" in str(exc) or "not UTF-8" in str(exc), exc
+            return
         rejected = got.rejects.filter(pl.col("kind") == "rejected").height
         # At most the one entry holding the stray bytes is lost, and then it is rejected, not dropped.
         assert got.rows.height + rejected >= full.rows.height - (1 if name == "openai_pricing_page" else 0)
@@ -128,7 +142,13 @@ def test_pricing_page_cut_short_loses_its_tail_but_never_misreads_a_price(sample
     fields it did not reach empty. The models lost show as priced last quarter and missing now
     (`no_model_dropped_since_last_quarter`, tests/unit/test_prices_snapshot_sql.py)."""
     body, url, full = samples[name]
-    cut = parse(name, body[: int(len(body) * 0.6)], url)
+    try:
+        cut = parse(name, body[: int(len(body) * 0.6)], url)
+    except SourceFormatError as exc:
+        # OpenAI's page holds every price in one JSON blob (astro-island props): a cut blob is
+        # refused as a whole rather than half read.
+        assert name == "openai_pricing_page" and "astro-island" in str(exc), exc
+        return
     assert 0 < cut.rows.height < full.rows.height
     keys = [c for c in discover_families()[SOURCES[name].family].key_columns if c in full.rows.columns]
     both = cut.rows.join(full.rows, on=keys, how="left", suffix="__whole")

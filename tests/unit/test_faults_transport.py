@@ -74,7 +74,7 @@ def test_connection_refused_is_retried_then_served_stale_with_the_reason(tmp_pat
     sleeps = []
     replayed, fallback = collect(src, plan("auto", tmp_path), client(f"http://127.0.0.1:{closed_port()}", sleeps),
                                  archive, set())
-    assert replayed.record["mode"] == "replay"
+    assert replayed.record["mode"] == "bundled"
     assert fallback.record["mode"] == "fallback" and fallback.record["stale"] is True and fallback.body == BUNDLED
     reason = fallback.record["stale_reason"]
     assert "Connection refused" in reason and "after 2 attempt(s)" in reason, reason

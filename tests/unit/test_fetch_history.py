@@ -27,7 +27,7 @@ RECORDS = [
     rec("a", 1, day=1, etag='"a"'),
     rec("b", 2, day=3, etag='"b"'),                       # the newest success for URL
     rec("c", 3, day=4, error="parse failed: not JSON"),   # newer, but refused
-    rec("d", 4, day=5, mode="replay"),                     # not live
+    rec("d", 4, day=5, mode="bundled"),                     # not live
     rec("e", 5, day=6, source="other"),                    # another source
     # paged groups for URL: whole (day 2), a failed page (day 7), a missing page (day 8)
     rec("g1", 6, day=2, group="g1"), rec("g1p", 7, day=2, url=PAGE2, group="g1", page=1),

@@ -71,7 +71,7 @@ def test_replay_serves_bundled_responses_up_to_as_of_once(tmp_path):
     got = collect(src, plan("replay", tmp_path), None, archive, known)
     assert [f.body for f in got] == [b'{"v": 1}', b'{"v": 2}']  # the December file is after as-of
     assert [f.record["observed_at"][:10] for f in got] == ["2026-01-15", "2026-07-15"]
-    assert {f.record["mode"] for f in got} == {"replay"} and all(f.record["endpoint"] == URL for f in got)
+    assert {f.record["mode"] for f in got} == {"bundled"} and all(f.record["endpoint"] == URL for f in got)
     assert collect(src, plan("replay", tmp_path), None, archive, known) == []  # already ingested
 
 
@@ -104,7 +104,7 @@ def test_auto_falls_back_to_the_newest_of_archived_and_bundled(tmp_path, loopbac
     loopback.route("/v1/items", Reply(500))
     got = collect(src, plan("auto", tmp_path), http(loopback), archive, set())
     replayed, fallback = got
-    assert replayed.record["mode"] == "replay"
+    assert replayed.record["mode"] == "bundled"
     assert fallback.record["mode"] == "fallback" and fallback.record["stale"] is True
     assert fallback.body == b'{"v": "bundled"}' and fallback.record["observed_at"].startswith("2026-07-15")
     assert "HTTP 500" in fallback.record["stale_reason"] and fallback.record["reused_fetch_id"] == "bundled:2026-07-15.json"

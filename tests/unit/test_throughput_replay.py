@@ -32,10 +32,15 @@ def warehouse(tmp_path_factory):
 
 def test_every_bundled_response_is_stored_with_its_rejects(warehouse):
     con, outcomes = warehouse
+    # Versions added: a figure a later response repeats is stored once (3 of InferenceX's 12 on 2026-06-14).
     assert {n: (o.rows_added, o.rejected, o.excluded, o.quarantined) for n, o in outcomes.items()} == {
-        "inferencex": (27, 0, 0, 0), "mlperf_inference": (35, 0, 4, 0), "trtllm_perf_overview": (79, 4, 42, 0)}
-    per_file = con.execute("SELECT source, observed_at::DATE::VARCHAR, count(*) FROM throughput_observations "
-                           "GROUP BY ALL ORDER BY 1, 2").fetchall()
+        "inferencex": (24, 0, 0, 0), "mlperf_inference": (35, 0, 4, 0), "trtllm_perf_overview": (79, 4, 42, 0)}
+    # What each response said: the versions that hold at its time, for its endpoint.
+    per_file = con.execute("""
+        SELECT f.source, f.observed_at::DATE::VARCHAR, count(*) FROM raw_fetch AS f
+        JOIN throughput_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint
+         AND holds_at(o.valid_from, o.valid_to, f.observed_at)
+        GROUP BY ALL ORDER BY 1, 2""").fetchall()
     assert per_file == [("inferencex", "2026-05-05", 15), ("inferencex", "2026-06-14", 12),
                         ("mlperf_inference", "2024-08-28", 22), ("mlperf_inference", "2025-09-09", 13),
                         ("trtllm_perf_overview", "2023-12-08", 15), ("trtllm_perf_overview", "2024-03-12", 32),

@@ -40,16 +40,18 @@ def _mlperf(result_id: str, value: float) -> dict:
                "offline", value, result_id=result_id, benchmark="mlperf-inference:llama2-70b-99")
 
 
-def _fetch(con, fetch_id, source, endpoint, day: datetime, rows=(), parsed=None, stale=False):
+def _fetch(con, fetch_id, source, endpoint, day: datetime, rows=(), parsed=None, stale=False, until=None):
+    """A response, and (`rows`) the versions it began, holding until `until` (None: still)."""
     con.execute(FETCH, [fetch_id, source, endpoint, endpoint, day, day, fetch_id, parsed or fetch_id, stale,
                         "live fetch failed: 503" if stale else None])
     if rows:
         insert_frame(con, "throughput_observations", frame(list(rows)).with_columns(
-            source=pl.lit(source), fetch_id=pl.lit(fetch_id), observed_at=pl.lit(day)))
+            source=pl.lit(source), fetch_id=pl.lit(fetch_id), observed_at=pl.lit(day), endpoint=pl.lit(endpoint),
+            valid_from=pl.lit(day), valid_to=pl.lit(until, dtype=pl.Datetime("us"))))
 
 
 def test_snapshot_keeps_the_newest_response_per_endpoint_and_every_round(con):
-    _fetch(con, "t1", "trtllm_perf_overview", TRT, datetime(2024, 3, 12), [_trt(3269.0)])
+    _fetch(con, "t1", "trtllm_perf_overview", TRT, datetime(2024, 3, 12), [_trt(3269.0)], until=datetime(2024, 4, 24))
     _fetch(con, "t2", "trtllm_perf_overview", TRT, datetime(2024, 4, 24), [_trt(3214.0)])
     _fetch(con, "m41", "mlperf_inference", V41, datetime(2024, 8, 28), [_mlperf("4.1-0048", 31302.7 / 8)])
     _fetch(con, "m51", "mlperf_inference", V51, datetime(2025, 9, 9), [_mlperf("5.1-0049", 35000.0 / 8)])
