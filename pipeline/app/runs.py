@@ -19,6 +19,7 @@ RUN_JOB = "refresh"
 PLAN_ASSET = "refresh_plan"
 PUBLISH_ASSET = "published_warehouse"
 REFUSED = "refused"
+UNAVAILABLE = "unavailable"
 
 
 @dataclass
@@ -115,6 +116,8 @@ def summarize(run_id: str, events: Iterable[dg.DagsterEvent], status: str = "") 
                 message = user.description or message
                 if user.metadata and REFUSED in user.metadata:
                     refused = str(_value(user.metadata[REFUSED]))
+                if user.metadata and UNAVAILABLE in user.metadata:
+                    sources.extend({**o, "modes": "failed"} for o in _value(user.metadata[UNAVAILABLE]))
             failures.append(f"{event.step_key}: {' '.join(message.split()) if message else ''}")
         elif kind in ("RUN_FAILURE", "PIPELINE_FAILURE", "RESOURCE_INIT_FAILURE") and not failures:
             error = getattr(event.event_specific_data, "error", None)

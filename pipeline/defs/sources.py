@@ -26,6 +26,7 @@ from pipeline.defs.plan import PLAN_KEY
 from pipeline.defs.resources import HttpResource, WarehouseResource
 
 SOURCE_ROLE_TAG = "ledger/role"
+UNAVAILABLE = "unavailable"  # the failure's metadata: the outcome of each source that could not be fetched
 FAMILIES = discover_families()
 SOURCES = discover_sources()
 
@@ -98,7 +99,7 @@ def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: Wa
         collected = collect_many(chosen, fetch_plan(plan, chosen), client, archive,
                                  FetchHistory.from_connection(con, chosen),
                                  {s.name: known_fetch_ids(con, s.name) for s in chosen})
-    unavailable: list[str] = []
+    unavailable: list[SourceOutcome] = []
     for source in selected:
         family = FAMILIES[source.family]
         result = collected.get(source.name)
@@ -109,7 +110,8 @@ def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: Wa
             insert_fetches(con, result.failures)
             if plan.mode != "auto":
                 progress.error("%-28s FAILED  %s", f"{family.name}/{source.name}", result)
-                unavailable.append(str(result))
+                unavailable.append(SourceOutcome(source.name, family.name, fetches=result.failures,
+                                                 error=str(result)))
                 continue
             # auto: unreachable and nothing archived or bundled to fall back to — a gap this run.
             progress.warning("%-28s GAP     %s", f"{family.name}/{source.name}", result)
@@ -126,4 +128,6 @@ def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: Wa
         if FAMILIES[name].after_ingest is not None:
             FAMILIES[name].after_ingest(con, plan.inputs.curated_dir)
     if unavailable:
-        raise dg.Failure(description="; ".join(unavailable))
+        # Not materialised: the run stops before publication, naming each source and why.
+        raise dg.Failure(description="; ".join(o.error for o in unavailable),
+                         metadata={UNAVAILABLE: dg.MetadataValue.json([o.summary() for o in unavailable])})

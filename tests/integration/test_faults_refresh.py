@@ -28,7 +28,7 @@ from pipeline.core.quarters import Quarter
 from pipeline.core.recorded import load_index
 from pipeline.core.sources import source_by_name
 from pipeline.app.summary import render
-from tests.conftest import refresh
+from tests.conftest import disk_instance, refresh
 from tests.support.loopback import Loopback, Reply
 from tests.unit.test_faults_transport import self_signed  # noqa: F401  (a fixture)
 
@@ -80,10 +80,23 @@ def live(paths, instance, overrides, mode):
     return refresh(paths, instance, mode=mode, only=SOURCES, quarters=Q4, origin_overrides=overrides, http=FAST)
 
 
-def status_rows(paths) -> dict[str, dict[str, str]]:
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    return tmp_path_factory.mktemp("dagster_home")
+
+
+@pytest.fixture(scope="module")
+def instance(home):
+    """On disk: `ledger status` reads the runs (failed ones too) from it."""
+    with disk_instance(home) as inst:
+        yield inst
+
+
+def status_rows(paths, home) -> dict[str, dict[str, str]]:
     """`ledger status` as {source: {column: value}}, cut at the header's column positions."""
     result = CliRunner().invoke(main, ["status"], env={"LEDGER_WAREHOUSE_DIR": str(paths.warehouse_dir),
-                                                      "LEDGER_EXPORTS_DIR": str(paths.exports_dir)})
+                                                      "LEDGER_EXPORTS_DIR": str(paths.exports_dir),
+                                                      "DAGSTER_HOME": str(home)})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     header = lines[0]
@@ -95,7 +108,7 @@ def status_rows(paths) -> dict[str, dict[str, str]]:
             for line in lines[1:] if line.startswith("prices/")}
 
 
-def test_live_faults_are_named_per_source_the_others_go_on_and_nothing_is_published(published, instance, servers):
+def test_live_faults_are_named_per_source_the_others_go_on_and_nothing_is_published(published, instance, servers, home):
     overrides, github = servers
     before = digest(published.db)
     report = live(published, instance, overrides, "live")
@@ -103,17 +116,18 @@ def test_live_faults_are_named_per_source_the_others_go_on_and_nothing_is_publis
     assert not report.published and "NOT published" in text
     by_source = {s["source"]: s for s in report.sources}
     assert TLS_REASON in by_source["openrouter"]["error"] and NOT_CONDITIONAL in by_source["litellm"]["error"]
-    assert by_source["lmarena_prices"]["modes"] == "live" and by_source["lmarena_prices"]["rows_added"] > 0
+    # The healthy source was read (its prices equal the published ones: no new version to add).
+    assert by_source["lmarena_prices"]["modes"] == "live" and not by_source["lmarena_prices"]["error"]
     assert github.hits(LITELLM) == 1  # neither fault is retried: the same request gets the same answer
     assert digest(published.db) == before
-    rows = status_rows(published)
+    rows = status_rows(published, home)
     assert TLS_REASON in rows["prices/openrouter"]["error"] and NOT_CONDITIONAL in rows["prices/litellm"]["error"]
     journal = [r for r in RawArchive(published.raw_dir).fetches() if r["mode"] == "live"]
     assert {r["source"]: bool(r["error"]) for r in journal} == {
         "openrouter": True, "litellm": True, "lmarena_prices": False}
 
 
-def test_auto_mode_serves_broken_sources_stale_with_the_reason_and_publishes(published, instance, servers):
+def test_auto_mode_serves_broken_sources_stale_with_the_reason_and_publishes(published, instance, servers, home):
     overrides, _ = servers
     before = digest(published.db)
     report = live(published, instance, overrides, "auto")
@@ -129,7 +143,7 @@ def test_auto_mode_serves_broken_sources_stale_with_the_reason_and_publishes(pub
                              "AND source IN ('openrouter', 'litellm')").fetchall()
     con.close()
     assert prices > 0
-    rows = status_rows(published)
+    rows = status_rows(published, home)
     assert {n: (rows[f"prices/{n}"]["mode"], rows[f"prices/{n}"]["stale"]) for n in SOURCES} == {
         "openrouter": ("fallback", "yes"), "litellm": ("fallback", "yes"), "lmarena_prices": ("live", "no")}
 
