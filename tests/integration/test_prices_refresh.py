@@ -1,4 +1,4 @@
-"""One offline refresh of every price source: six quarters of recorded prices, registry, snapshot."""
+"""One offline refresh of every price source: the cited seed's prices, registry, snapshot."""
 
 import shutil
 from datetime import datetime
@@ -45,21 +45,33 @@ def test_every_price_source_replays_and_its_blocking_checks_pass(published):
     failed = [c for c in report.checks if c.asset.startswith(prices_assets) and not c.passed and c.severity == "ERROR"]
     assert failed == []
     sources = {s["source"]: s for s in report.sources}
-    for name in ("litellm", "anthropic_pricing_page", "openai_pricing_page", "google_gemini_pricing_page",
-                 "lmarena_prices", "curated_prices"):
+    for name in ("litellm", "anthropic_pricing_page", "openai_pricing_page", "lmarena_prices", "openrouter",
+                 "curated_prices"):
         assert sources[name]["rows_added"] > 0, name
+    # Nothing citable is bundled for Gemini's page: it reads nothing, and says nothing wrong.
+    assert sources["google_gemini_pricing_page"]["rows_added"] == 0
     quarters = [q for (q,) in con.execute("SELECT DISTINCT quarter FROM model_prices ORDER BY 1").fetchall()]
-    assert {"2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"} <= set(quarters)
+    assert quarters == ["2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3",
+                        "2026Q4"]
 
 
 def test_real_price_moves_show_quarter_over_quarter(published):
     _, con = published
-    assert _price(con, "2025Q2", "openai/o3", "openai_pricing_page") == (10.0, 40.0)
-    assert _price(con, "2025Q3", "openai/o3", "openai_pricing_page") == (2.0, 8.0)
-    assert _price(con, "2025Q4", "anthropic/claude-opus-4.5", "anthropic_pricing_page") == (5.0, 25.0)
+    # GPT-4o on OpenRouter: the 2024-08-06 snapshot's price became the model's by 2024Q4.
+    assert _price(con, "2024Q3", "openai/gpt-4o", "openrouter") == (5.0, 15.0)
+    assert _price(con, "2024Q4", "openai/gpt-4o", "openrouter") == (2.5, 10.0)
+    # o3 after OpenAI's June 2025 cut, and LMArena's catalog still stating the old price.
+    assert _price(con, "2025Q2", "openai/o3", "openrouter") == (2.0, 8.0)
+    assert _price(con, "2025Q2", "openai/o3", "lmarena_prices") == (10.0, 40.0)
+    assert _price(con, "2025Q4", "anthropic/claude-opus-4.5", "anthropic_pricing_page") is None  # page of 2025-11-13: before its launch
+    assert _price(con, "2026Q1", "anthropic/claude-opus-4.5", "anthropic_pricing_page") == (5.0, 25.0)
     assert _price(con, "2025Q4", "anthropic/claude-opus-4", "anthropic_pricing_page") == (15.0, 75.0)
-    assert _price(con, "2025Q2", "google/gemini-2.5-flash", "openrouter") is None
-    assert _price(con, "2025Q3", "google/gemini-2.5-flash", "google_gemini_pricing_page") == (0.3, 2.5)
+    # Anthropic's page was last recorded in January 2026: later quarters carry it forward, and say so.
+    assert con.execute("""SELECT quarter, observed_at::DATE::VARCHAR, carried_forward, age_days FROM model_prices
+        WHERE canonical_model = 'anthropic/claude-opus-4.5' AND source = 'anthropic_pricing_page'
+          AND service_tier = 'standard' AND context_tier_min_tokens = 0 ORDER BY quarter""").fetchall() == [
+        ("2026Q1", "2026-01-24", False, 67), ("2026Q2", "2026-01-24", True, 158),
+        ("2026Q3", "2026-01-24", True, 250), ("2026Q4", "2026-01-24", True, 342)]
 
 
 def test_curated_rows_win_and_registry_is_published(published):
@@ -75,13 +87,19 @@ DISCREPANCIES = """SELECT quarter, canonical_model, provider, price_column, sour
 
 
 def test_two_sources_that_disagree_are_a_discrepancy_and_sources_that_agree_are_not(published, tmp_path, instance):
-    """The recorded sources agree (LiteLLM and OpenAI's page both price GPT-4o at $2.50 / $10);
-    a LiteLLM copy stating $2.75 input and the same $10 output, ingested in 2026Q4, disagrees on
-    the input price by exactly 10 % (|2.75 - 2.5| / 2.5) and agrees on the output price."""
+    """Independent sources disagree where the public record did: LMArena's catalog kept o3 at
+    $10/$40 after OpenAI's cut to $2/$8 (5x: a gap of 4). Where they agree (LiteLLM and OpenAI's
+    page both price GPT-4o at $2.50 / $10) nothing is listed; a LiteLLM copy stating $2.75 input
+    and the same $10 output, ingested in 2026Q4, disagrees on the input price by exactly 10 %."""
     from pipeline.core.paths import Paths
 
     _, con = published
-    assert con.execute(DISCREPANCIES).fetchall() == []
+    o3 = con.execute(DISCREPANCIES.replace("ORDER BY ALL", "WHERE quarter = '2025Q2' AND canonical_model = 'openai/o3' "
+                                                          "AND source_a = 'litellm' ORDER BY ALL")).fetchall()
+    assert o3 == [("2025Q2", "openai/o3", "openai", "input_usd_per_mtok", "litellm", 2.0, "lmarena_prices", 10.0, 4.0),
+                  ("2025Q2", "openai/o3", "openai", "output_usd_per_mtok", "litellm", 8.0, "lmarena_prices", 40.0, 4.0)]
+    gpt4o = DISCREPANCIES.replace("ORDER BY ALL", "WHERE canonical_model = 'openai/gpt-4o' ORDER BY ALL")
+    assert con.execute(gpt4o).fetchall() == []
     assert con.execute("""SELECT source, input_usd_per_mtok, output_usd_per_mtok FROM model_prices
         WHERE quarter = '2026Q4' AND canonical_model = 'openai/gpt-4o' AND provider = 'openai'
           AND service_tier = 'standard' AND context_tier_min_tokens = 0 ORDER BY source""").fetchall() == [
@@ -96,8 +114,8 @@ def test_two_sources_that_disagree_are_a_discrepancy_and_sources_that_agree_are_
     db = max(failed.glob("*.duckdb")) if failed.exists() else paths.db
     after = duckdb.connect(str(db), read_only=True)
     try:
-        assert after.execute(DISCREPANCIES).fetchall() == [("2026Q4", "openai/gpt-4o", "openai", "input_usd_per_mtok",
-                                                           "litellm", 2.75, "openai_pricing_page", 2.5, 0.1)]
+        assert after.execute(gpt4o).fetchall() == [("2026Q4", "openai/gpt-4o", "openai", "input_usd_per_mtok",
+                                                    "litellm", 2.75, "openai_pricing_page", 2.5, 0.1)]
     finally:
         after.close()
 
@@ -105,4 +123,6 @@ def test_two_sources_that_disagree_are_a_discrepancy_and_sources_that_agree_are_
 def test_status_reports_alias_coverage(published):
     _, con = published
     text = alias_coverage_report(con)
-    assert "prices alias coverage" in text and "litellm" in text and "most-priced unmapped ids" in text
+    # The seed holds the registry's models only: every id of the newest responses maps.
+    assert "prices alias coverage" in text and "most-priced unmapped ids" not in text
+    assert any(line.split()[:4] == ["litellm", "44", "44", "44"] for line in text.splitlines()), text
