@@ -11,15 +11,14 @@ FROM gpu_rates GROUP BY quarter ORDER BY quarter DESC LIMIT 1
 HELD_BACK = """
 SELECT rule, count(*) FROM quarantine WHERE family = 'gpu_rates' AND NOT released GROUP BY rule ORDER BY rule
 """
-# Azure meters whose price changed between the two newest Azure responses (all pages of each).
+# Azure meters whose price changed with the newest whole Azure response (versions it replaced).
 AZURE_METER_CHANGES = """
-WITH days AS (
-    SELECT DISTINCT observed_at FROM gpu_rate_observations
-    WHERE source = 'azure_retail_prices' ORDER BY observed_at DESC LIMIT 2
+WITH newest AS (
+    SELECT max(observed_at) AS newest_at FROM raw_fetch
+    WHERE source = 'azure_retail_prices' AND parsed_fetch_id IS NOT NULL AND error IS NULL
 )
 SELECT count(*) FROM gpu_rate_changes
-WHERE source = 'azure_retail_prices' AND new_observed_at = (SELECT max(observed_at) FROM days)
-  AND old_observed_at = (SELECT min(observed_at) FROM days)
+WHERE source = 'azure_retail_prices' AND new_observed_at = (SELECT newest_at FROM newest)
 """
 
 
@@ -34,7 +33,7 @@ def status_report(con) -> str:
     if held:
         lines.append("  held back: " + ", ".join(f"{rule} {n}" for rule, n in held))
     changed = con.execute(AZURE_METER_CHANGES).fetchall()[0][0]
-    lines.append(f"  Azure GPU meters whose price changed between the last two responses: {changed}")
+    lines.append(f"  Azure GPU meters whose price changed with the newest response: {changed}")
     return "\n".join(lines)
 
 

@@ -12,7 +12,9 @@ import polars as pl
 import pytest
 
 from pipeline.core.paths import CURATED_DIR
-from pipeline.core.warehouse import apply_ddl, connect, insert_frame
+from pipeline.core.versions import apply_changes, diff_versions, load_versions
+from pipeline.core.warehouse import apply_ddl, connect
+from pipeline.gpu_rates import FAMILY as GPU_FAMILY
 from pipeline.gpu_rates import azure_retail_prices as azure
 from pipeline.gpu_rates import modal_pricing_page as modal
 from pipeline.gpu_rates import skypilot_catalog as sky
@@ -74,10 +76,12 @@ def test_azure_drift_58_meters_changed_price_2_of_them_gpu_offers(azure_parsed, 
     # The same drift as users see it: the gpu_rate_changes view over both responses' observations.
     con = connect(tmp_path / "drift.duckdb")
     apply_ddl(con)
-    for name, parsed in azure_parsed.items():
-        insert_frame(con, "gpu_rate_observations", parsed.rows.with_columns(
-            pl.lit("azure_retail_prices").alias("source"), pl.lit(f"file-{name}").alias("fetch_id"),
-            pl.lit(OBSERVED[name]).cast(pl.Datetime("us")).alias("observed_at")))
+    key = [c for c in GPU_FAMILY.key_columns if c != "observed_at"]
+    for name, parsed in sorted(azure_parsed.items(), key=lambda kv: OBSERVED[kv[0]]):  # stored as versions
+        rows = parsed.rows.with_columns(pl.lit(f"file-{name}").alias("fetch_id"))
+        changes = diff_versions(load_versions(con, "gpu_rate_observations", "azure_retail_prices", azure.URL),
+                                rows, key, OBSERVED[name], None, dated_rows=False)
+        apply_changes(con, "gpu_rate_observations", "azure_retail_prices", azure.URL, key, changes)
     changes = con.execute("SELECT pricing_model, old_usd_per_hour * 8760, new_usd_per_hour * 8760 FROM gpu_rate_changes "
                           "WHERE instance_type = 'Standard_ND96isr_H200_v5' ORDER BY pricing_model").fetchall()
     con.close()

@@ -90,7 +90,9 @@ def test_a_failing_page_in_auto_mode_falls_back_to_the_bundled_response(setup, l
     loopback.route(PATH, Reply(200, _page(0)), Reply(503, b"busy"), Reply(503, b"busy"))
     outcome = ingest_source(azure.SOURCE, FAMILY, _plan("auto"), http, archive, con)
     fallback = [f for f in outcome.fetches if f["mode"] == "fallback"]
-    assert {f["observed_at"][:10] for f in fallback} == {"2026-11-16"}  # the newest bundled response
-    assert all(f["stale"] and "503" in f["stale_reason"] for f in fallback)
-    newest = con.execute("SELECT max(observed_at) FROM gpu_rate_observations").fetchall()[0][0]
-    assert newest == datetime(2026, 11, 16)
+    assert {f["observed_at"][:10] for f in fallback} == {"2026-08-22"}  # the newest bundled response
+    assert all(f["stale"] and "503" in f["stale_reason"] and f["parsed_fetch_id"] for f in fallback)
+    # What holds now is what that response said: the H200 reservation of 2026-08-22.
+    held = con.execute("SELECT valid_from FROM gpu_rate_observations WHERE valid_to IS NULL AND "
+                       "instance_type = 'Standard_ND96isr_H200_v5' AND pricing_model = 'reserved_1y'").fetchall()
+    assert held == [(datetime(2026, 8, 22),)]
