@@ -59,7 +59,8 @@ def test_the_bundled_history_holds_each_text_version_once(replayed):
     assert counts == {"versions": 21, "changes": 1, "material_changes": 1}
     gemma = con.execute("""SELECT first_seen, last_seen, fetches FROM licenses
                            WHERE source_url = 'https://ai.google.dev/gemma/terms' ORDER BY first_seen""").fetchall()
-    assert gemma == [(datetime(2025, 7, 15), datetime(2026, 1, 15), 3), (datetime(2026, 4, 15), datetime(2026, 10, 15), 3)]
+    # The cited seed holds each text once, on the day it was published; no copy under a later date.
+    assert gemma == [(datetime(2025, 3, 24), datetime(2025, 3, 24), 1), (datetime(2026, 4, 1), datetime(2026, 4, 1), 1)]
     # URLs outside this curated list keep the license id recognised from their title.
     ids = dict(con.execute("SELECT source_url, license_id FROM licenses WHERE document = 'license'").fetchall())
     assert ids["https://mistral.ai/licenses/MRL-0.1.md"] == "mrl"
@@ -81,14 +82,15 @@ def test_the_gemma_terms_revision_is_recorded_as_a_material_change(replayed):
                        "FROM license_changes").fetchall()
     assert len(rows) == 1
     license_id, observed_at, material, clauses, cosmetic, diff = rows[0]
-    assert (license_id, observed_at, material, clauses, cosmetic) == ("gemma", datetime(2026, 4, 15), True,
+    assert (license_id, observed_at, material, clauses, cosmetic) == ("gemma", datetime(2026, 4, 1), True,
                                                                       "other_terms", "dates")
     assert "+The terms below apply to Gemma models listed in the Appendix" in diff
 
 
 def test_six_quarters_of_spectrum_with_gemma_4_arriving_in_2026q2(replayed):
     con, _, written = replayed
-    assert written["2025Q2"] == (1, False)  # before the SPDX list was observed: only the closed model
+    # SPDX 3.23 (2024-02-08) is bundled: every quarter from 2025Q2 classifies every model it knows.
+    assert written["2025Q2"] == (7, True) and written["2026Q2"] == (8, True)
     assert all(written[q][1] for q in ("2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"))
     assert category(con, "2026Q1", "google/gemma-4-31b-it") is None
     assert category(con, "2026Q2", "google/gemma-4-31b-it") == "open_weight_permissive"
