@@ -155,6 +155,62 @@ def _run(settings, http: dict | None = None, epilogue=None) -> int:
 
 
 @main.command()
+@click.option("--from", "first", required=True, metavar="YYYYQn", help="First quarter to rebuild (2024Q1 or later).")
+@click.option("--to", "last", metavar="YYYYQn", help="Last quarter to rebuild (default: the running quarter).")
+@click.option("--only", metavar="SOURCE,…", help="Only these sources (default: every source with a listed history).")
+@click.option("--history-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Where each source's history is (default: history_sources.csv in the curated directory).")
+@click.option("--max-requests", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Requests this run may make; past them it stops, and the same command resumes.")
+@click.option("--max-wait", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Longest wait (seconds) for a spent rate limit to reset; a later reset stops the run.")
+@click.option("--pause", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
+@click.option("--curated-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", metavar="DATETIME", help="Run as if it were this UTC time.")
+@click.option("--mirror", "mirrors", multiple=True, metavar="ORIGIN=URL",
+              help="Fetch ORIGIN (e.g. https://api.github.com) from URL instead. Repeatable.")
+def backfill(first, last, only, history_file, max_requests, max_wait, pause, curated_dir, as_of, mirrors) -> None:
+    """Rebuild past quarters from the public record (GitHub commits, Wayback Machine captures),
+    then recompute every quarter from the first one rebuilt. GITHUB_TOKEN, if set, raises the
+    GitHub API's rate limit. Exit 3: published, but some quarters failed or were not reached."""
+    from pipeline.core.backfill import coverage_summary
+    from pipeline.core.curated import CuratedError
+    from pipeline.core.history_sources import HISTORY_FILE, load_locations
+    from pipeline.core.paths import CURATED_DIR
+
+    try:
+        start, end = Quarter.parse(first), Quarter.parse(last) if last else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    listed_in = history_file or (curated_dir or CURATED_DIR) / HISTORY_FILE
+    try:
+        listed = sorted({loc.source for loc in load_locations(listed_in)})
+    except CuratedError as exc:
+        raise click.BadParameter(str(exc), param_hint="--history-file") from None
+    chosen = [s.strip() for s in only.split(",") if s.strip()] if only else listed
+    unlisted = [s for s in chosen if s not in listed]
+    if unlisted:
+        raise click.BadParameter(f"no history listed for {', '.join(unlisted)} in {listed_in}", param_hint="--only")
+
+    def epilogue(report) -> int:
+        click.echo(coverage_summary(report.backfill))
+        if not report.success:
+            return 1
+        if report.backfill_incomplete:
+            click.echo("incomplete: run the same command again to continue (what was fetched is kept)")
+            return 3
+        return 0
+
+    settings = _settings(mode="backfill", only=",".join(chosen), curated_dir=curated_dir, as_of=as_of,
+                         backfill_from=start.label, backfill_to=end.label if end else None,
+                         history_file=history_file, backfill_max_requests=max_requests,
+                         backfill_max_wait_s=max_wait, backfill_pause_s=pause)
+    sys.exit(_run(settings, {"origin_overrides": _mirrors(mirrors)}, epilogue))
+
+
+
+@main.command()
 def status() -> None:
     """Per source: last fetch time, mode, HTTP status, rows, stale or not, last error — and the latest
     refreshes, whoever launched them, including those that published nothing."""

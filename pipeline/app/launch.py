@@ -56,6 +56,10 @@ def run_refresh(settings: RefreshSettings, *, paths: Paths | None = None, http: 
     resolved = paths or Paths.from_env()
     summary.warehouse = summary.warehouse or str(resolved.db)
     summary.exports = summary.exports or str(resolved.exports_dir)
+    if settings.mode == "backfill":
+        from pipeline.core.history_sources import HistoryLog
+
+        summary.backfill = HistoryLog(resolved.raw_dir).coverage(summary.run_id)
     return summary
 
 

@@ -44,11 +44,14 @@ def render(report: RunSummary) -> str:
                      f"  {s.get('rejected', 0)} rejected  {s.get('quarantined', 0)} quarantined  {note}".rstrip())
     meta = report.published_metadata
     carried = meta.get("carried_forward") or {}
-    if meta.get("bundled_files") or carried:
-        lines.append(f"bundled seed: {meta.get('bundled_files', 0)} files from {meta.get('bundled_sources', 0)} sources, "
-                     f"{sum(carried.values())} rows carried forward into {report.quarters[-1] if report.quarters else '-'}"
-                     + (" (" + ", ".join(f"{s} {n}" for s, n in sorted(carried.items()) if n) + ")"
-                        if any(carried.values()) else ""))
+    carried_text = (f"{sum(carried.values())} rows carried forward into {report.quarters[-1] if report.quarters else '-'}"
+                    + (" (" + ", ".join(f"{s} {n}" for s, n in sorted(carried.items()) if n) + ")"
+                       if any(carried.values()) else ""))
+    if meta.get("bundled_files"):
+        lines.append(f"bundled seed: {meta['bundled_files']} files from {meta.get('bundled_sources', 0)} sources, "
+                     + carried_text)
+    elif any(carried.values()):
+        lines.append(carried_text)
     passed = sum(c.passed for c in report.checks)
     lines.append(f"checks: {passed} passed, {len(report.blocking_failures)} blocking failed, "
                  f"{len(report.warnings)} warnings")

@@ -51,7 +51,7 @@ def test_a_run_launched_by_dagster_job_execute_publishes_and_is_listed_by_status
     status = CliRunner().invoke(main, ["status"], env=env)
     assert status.exit_code == 0, status.output
     assert f"refresh {run.run_id} (replay, quarters 2026Q4, success): published" in status.output
-    assert re.search(r"prices/openrouter\s+\S+ \S+\s+replay", status.output)
+    assert re.search(r"prices/openrouter\s+\S+ \S+\s+bundled", status.output)
 
 
 def test_a_refused_run_is_listed_with_its_reason(ledger_paths, dagster_home, instance):

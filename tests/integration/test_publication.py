@@ -48,8 +48,9 @@ def ledger(*args: str) -> list[str]:
 
 
 def live_refresh_args(loopback) -> list[str]:
+    # Live: stamped with the time it runs (no --as-of); 2026Q4 is never after the running quarter.
     return ledger("refresh", "--mode", "live", "--only", "openrouter", "--quarter", "2026Q4",
-                  "--as-of", "2026-11-28T12:00:00", "--mirror", f"https://openrouter.ai={loopback.origin}")
+                  "--mirror", f"https://openrouter.ai={loopback.origin}")
 
 
 @pytest.fixture
@@ -68,8 +69,8 @@ def stalled_refresh(published, dagster_home, loopback):
 
 
 OPENROUTER_Q4 = ("SELECT count(*) FROM model_prices WHERE quarter = '2026Q4' AND source = 'openrouter' "
-                 "AND fetch_id LIKE 'replay-%'")
-LIVE_Q4 = OPENROUTER_Q4.replace("LIKE 'replay-%'", "NOT LIKE 'replay-%'")
+                 "AND fetch_id LIKE 'bundled-%'")
+LIVE_Q4 = OPENROUTER_Q4.replace("LIKE 'bundled-%'", "NOT LIKE 'bundled-%'")
 
 
 def count_in_new_process(db: Path, sql: str) -> str:
