@@ -39,6 +39,9 @@ class PriceObservation(pa.DataFrameModel):
     display_name: str = pa.Field(nullable=True, description="The source's display name for the model")
     context_length: int = pa.Field(nullable=True, ge=0, description="Context window the source states",
                                    metadata={"unit": "tokens"})
+    # OpenRouter only: when the model was added (its `created`); an earlier observation is held back.
+    released_on: Optional[pl.Date] = pa.Field(nullable=True, description="When the source says the model was "
+                                              "released or first listed (OpenRouter's `created`)")
     # Curated rows only: each row's own date and citation.
     observed_at: Optional[pl.Datetime] = pa.Field(nullable=True, description="When a curated price was stated")
     citation: Optional[str] = pa.Field(nullable=True, description="Where a curated price comes from")

@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS price_observations (
     context_length            BIGINT,
     citation                  VARCHAR    -- curated rows: where the price comes from
 );
+-- When the source says the model was released or first listed (OpenRouter's `created`).
+ALTER TABLE price_observations ADD COLUMN IF NOT EXISTS released_on DATE;
 
 -- The canonical model registry (pipeline/curated/models.csv), rebuilt every refresh.
 CREATE TABLE IF NOT EXISTS models (

@@ -15,6 +15,7 @@ import polars as pl
 
 from pipeline.benchmarks.rows import RAW_BOUNDS
 from pipeline.core.family import Guard, GuardContext
+from pipeline.core.releases import GUARD as RELEASE_GUARD
 from pipeline.core.validate import ROW
 
 SCORE_OUTSIDE_SCALE = "score_outside_scale"
@@ -37,6 +38,7 @@ def score_outside_scale(rows: pl.DataFrame, ctx: GuardContext) -> pl.DataFrame:
 
 
 GUARDS = (
+    RELEASE_GUARD,
     Guard(SCORE_OUTSIDE_SCALE, score_outside_scale,
           "a raw score outside its unit's bounds, or a 0-100 score or interval outside 0-100"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +17,10 @@ class GuardContext:
     previous: pl.DataFrame
     # Curated rows that confirm otherwise suspicious values (family-specific columns), if any.
     confirmations: pl.DataFrame | None = None
+    # When the response being validated was observed (rows that date themselves carry their own).
+    observed_at: datetime | None = None
+    # Release dates of the models a source names: (source, source_model_id, release_date, basis).
+    releases: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class Family:
     guards: tuple[Guard, ...] = ()
     # Curated confirmations for the guards, read from the curated directory.
     confirmations: Callable[[Path], pl.DataFrame | None] | None = None
+    # Release dates of the models its sources name, from the registry (for observed_before_release).
+    releases: Callable[[Path], pl.DataFrame] | None = None
     description: str = ""
     # Extra lines for `ledger status` (e.g. alias coverage), from a read-only connection to the
     # published warehouse.

@@ -142,7 +142,7 @@ class _Read:
 
 
 def ingest_fetched(source: Source, family: Family, fetched: list[Fetched], con: duckdb.DuckDBPyConnection,
-                   confirmations: pl.DataFrame | None) -> SourceOutcome:
+                   confirmations: pl.DataFrame | None, releases: pl.DataFrame | None = None) -> SourceOutcome:
     outcome = SourceOutcome(source.name, family.name)
     history = EndpointHistory.load(con, source.name)
     reads: list[_Read] = []
@@ -153,7 +153,7 @@ def ingest_fetched(source: Source, family: Family, fetched: list[Fetched], con: 
     for read, failures in zip(reads, schema_failures_of_many(family.schema, [r.rows for r in reads], CARRY)):
         read.failures = failures
     for read in reads:
-        _merge(source, family, read, con, confirmations, history, outcome)
+        _merge(source, family, read, con, confirmations, releases, history, outcome)
     outcome.fetches = [f.record for f in fetched]
     insert_fetches(con, outcome.fetches)
     outcome.checks = checks_for(source, outcome)
@@ -193,7 +193,8 @@ def _read(source: Source, group: list[Fetched], history: EndpointHistory, outcom
 
 
 def _merge(source: Source, family: Family, read: _Read, con: duckdb.DuckDBPyConnection,
-           confirmations: pl.DataFrame | None, history: EndpointHistory, outcome: SourceOutcome) -> None:
+           confirmations: pl.DataFrame | None, releases: pl.DataFrame | None, history: EndpointHistory,
+           outcome: SourceOutcome) -> None:
     """Validate a parsed response against the versions before it and merge it into them."""
     recs = [f.record for f in read.group]
     first = recs[0]
@@ -204,7 +205,7 @@ def _merge(source: Source, family: Family, read: _Read, con: duckdb.DuckDBPyConn
     if dated and "observed_at" not in key:
         key.append("observed_at")  # rows that date themselves: each date of a key is its own history
     versions = load_versions(con, family.observation_table, source.name, first["endpoint"])
-    ctx = GuardContext(source.name, valid_at(versions, t), confirmations)
+    ctx = GuardContext(source.name, valid_at(versions, t), confirmations, observed_at=t, releases=releases)
     checked = validate(family, read.rows, ctx, carry=CARRY, failures=read.failures,
                        exact_duplicates=read.exact_duplicates)
     if checked.schema_errors.height:
@@ -310,4 +311,5 @@ def ingest_source(source: Source, family: Family, plan, http, archive, con: duck
         insert_fetches(con, exc.failures)
         raise
     confirmations = family.confirmations(plan.curated_dir) if family.confirmations else None
-    return ingest_fetched(source, family, fetched, con, confirmations)
+    releases = family.releases(plan.curated_dir) if family.releases else None
+    return ingest_fetched(source, family, fetched, con, confirmations, releases)

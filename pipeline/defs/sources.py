@@ -117,8 +117,10 @@ def sources(context: dg.AssetExecutionContext, http: HttpResource, warehouse: Wa
             progress.warning("%-28s GAP     %s", f"{family.name}/{source.name}", result)
             outcome = gap_outcome(source, result)
         else:
-            conf = family.confirmations(plan.inputs.curated_dir) if family.confirmations else None
-            outcome = ingest_fetched(source, family, result, con, conf)
+            curated = plan.inputs.curated_dir
+            outcome = ingest_fetched(source, family, result, con,
+                                     family.confirmations(curated) if family.confirmations else None,
+                                     family.releases(curated) if family.releases else None)
             progress.info("%-28s %-8s %5d versions added, %d ended, %d rejected, %d excluded, %d quarantined%s",
                           f"{family.name}/{source.name}", outcome.modes, outcome.rows_added, outcome.rows_ended,
                           outcome.rejected, outcome.excluded, outcome.quarantined,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.core.family import Guard, GuardContext
+from pipeline.core.releases import GUARD as RELEASE_GUARD
 from pipeline.core.validate import ROW
 from pipeline.prices.confirm import confirmed_mask
 from schemas.prices import PRICE_COLUMNS
@@ -59,6 +60,7 @@ def price_jump_x100(rows: pl.DataFrame, ctx: GuardContext) -> pl.DataFrame:
 
 
 GUARDS = (
+    RELEASE_GUARD,
     Guard("price_above_cap", price_above_cap, "a price above $1,000 per 1M tokens, unless a curated row confirms it"),
     Guard("price_jump_x100", price_jump_x100, "a price 100x up or down from the previous observation of the same key"),
 )

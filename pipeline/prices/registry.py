@@ -21,6 +21,9 @@ from pipeline.core.curated import CuratedError, columns_of, read_curated
 from schemas.curated import CuratedAlias, CuratedModel
 
 MODELS_FILE = "models.csv"
+# The curated files' columns and types, from their pandera models (schemas/curated.py).
+MODELS_SCHEMA = columns_of(CuratedModel)
+ALIASES_SCHEMA = columns_of(CuratedAlias)
 ALIAS_COLUMNS = ["source", "source_model_id", "canonical_model", "rule", "citation"]
 FREE_SUFFIX = ":free"
 
@@ -72,3 +75,11 @@ def build_aliases(curated: pl.DataFrame, observed: pl.DataFrame) -> pl.DataFrame
     # A curated alias wins over the identity rule for the same source id.
     return both.unique(subset=["source", "source_model_id"], keep="first", maintain_order=True).sort(
         "source", "source_model_id")
+
+
+def release_dates(curated_dir: Path) -> pl.DataFrame:
+    """Release dates of the models each price source names (for `observed_before_release`)."""
+    from pipeline.core.releases import release_rows
+
+    return release_rows(load_models(curated_dir), load_aliases(curated_dir),
+                        {s: why for s, (_, why) in IDENTITY_SOURCES.items()})

@@ -37,7 +37,7 @@ _PANDERA_TYPES = ((pl.String, pa.string()), (pl.Int64, pa.int64()), (pl.Int32, p
 def models_by_table() -> dict[str, type]:
     """Published table name → the pandera model that describes it."""
     from pipeline.core.sources import discover_families
-    from pipeline.dictionary import schema_models
+    from pipeline.app.dictionary import schema_models
 
     observation = {f.schema: f.observation_table for f in discover_families().values()}
     found: dict[str, type] = {}

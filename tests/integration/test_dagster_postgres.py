@@ -65,7 +65,7 @@ def _load(tmp_path: Path, monkeypatch, config: str | dict, env: dict[str, str]) 
 def test_the_default_instance_is_the_repository_sqlite_one(tmp_path, monkeypatch):
     instance = _load(tmp_path, monkeypatch, (ROOT / "dagster.yaml").read_text(encoding="utf-8"), {})
     try:
-        assert type(instance.event_log_storage).__name__ == "PooledSqliteEventLogStorage"
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"  # stock Dagster
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
         assert tiny_job.execute_in_process(instance=instance).success
         assert (tmp_path / "dagster_home" / "storage").exists()

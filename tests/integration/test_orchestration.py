@@ -77,3 +77,30 @@ def test_the_quarterly_schedule_asks_for_the_same_run_as_ledger_refresh():
     job = defs.resolve_job_def(REFRESH_JOB)
     assert dg.validate_run_config(job, request.run_config or {}) is not None
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+@pytest.mark.parametrize("mode", ["live", "auto"])
+def test_as_of_cannot_rewrite_a_published_past_quarter(tmp_path, dagster_home, instance, mode):
+    """`--as-of` with a mode that fetches now is refused before anything is fetched: the past
+    quarter's published rows and files stay byte-identical."""
+    import hashlib
+
+    from pipeline.core.paths import Paths
+    from pipeline.core.quarters import Quarter
+    from tests.conftest import refresh
+
+    paths = Paths(tmp_path / "warehouse", tmp_path / "exports")
+    assert refresh(paths, instance, mode="replay", only=["openrouter"], quarters=[Quarter(2025, 1)]).published
+    past = paths.exports_dir / "model_prices" / "quarter=2025Q1" / "model_prices.parquet"
+
+    def digests():
+        return hashlib.sha256(paths.db.read_bytes()).hexdigest(), hashlib.sha256(past.read_bytes()).hexdigest()
+
+    before = digests()
+    env = {"LEDGER_WAREHOUSE_DIR": str(paths.warehouse_dir), "LEDGER_EXPORTS_DIR": str(paths.exports_dir),
+           "DAGSTER_HOME": str(dagster_home)}
+    result = CliRunner().invoke(main, ["refresh", "--mode", mode, "--as-of", "2025-01-01", "--only", "openrouter",
+                                       "--mirror", "https://openrouter.ai=http://127.0.0.1:9"], env=env)
+    assert result.exit_code == 2, result.output
+    assert f"--as-of cannot be used with mode '{mode}'" in result.output
+    assert digests() == before
