@@ -73,7 +73,8 @@ def test_every_problem_is_reported_with_file_and_key():
                      "got 'fp12'",
                      "deployments[8b-fp16-a10g].gpu_count: must be at least 1, got 0",
                      "tco.options[0]: no deployment 'does-not-exist'",
-                     "tco.options[1]: must be 'api:<canonical model>' or 'deployment:<id>', got 'ollama:llama3'"):
+                     "tco.options[1]: must be 'api:<canonical model>', 'managed:<canonical model>' or 'deployment:<id>', "
+                     "got 'ollama:llama3'"):
         assert expected in message
 
 

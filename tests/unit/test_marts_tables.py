@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES
 
 Q2, Q3 = Quarter(2025, 2), Quarter(2025, 3)
 TABLES = ("model_prices", "gpu_price_summary", "gpus", "quality_index", "models", "openness_spectrum",
-          "license_changes")
+          "license_changes", "throughput_measurements")
 
 
 @pytest.fixture(scope="module")
