@@ -48,7 +48,7 @@ QUALITY_SCHEMA = {"model_tier": pl.Int64, "model_score": pl.Float64, "effective_
 def deployment_capacity(d: Deployment, a: Assumptions, measurements: pl.DataFrame) -> dict:
     """One deployment's capacity row (CAPACITY_SCHEMA) against one quarter's measurements."""
     penalty = measured.quality_penalty(d.precision)
-    row = {"deployment": d.id, "monthly_capacity_requests": d.monthly_capacity_requests,
+    row = {**dict.fromkeys(CAPACITY_SCHEMA), "deployment": d.id, "monthly_capacity_requests": d.monthly_capacity_requests,
            "output_tokens_per_s": d.throughput_output_tokens_per_s, "throughput_basis": ASSUMPTION,
            "throughput_flagged": False, "assumed_monthly_capacity_requests": d.monthly_capacity_requests,
            "assumed_output_tokens_per_s": d.throughput_output_tokens_per_s,

@@ -69,7 +69,10 @@ def build_drift(previous: QuarterInputs, current: QuarterInputs, prev_marts: dic
         "license_drift": drift.license_drift(current.license_changes, previous.spectrum, current.spectrum),
         "managed_inference_drift": drift.managed_inference_drift(prev_marts["managed_inference"],
                                                                  cur_marts["managed_inference"]),
-        "throughput_drift": drift.throughput_drift(prev_marts["self_hosted_cost"], cur_marts["self_hosted_cost"]),
+        # Capacities exist for a quarter never computed too (its assumptions'): compare with nothing.
+        "throughput_drift": drift.throughput_drift(
+            prev_marts["self_hosted_cost"] if previous.has_snapshots else prev_marts["self_hosted_cost"].head(0),
+            cur_marts["self_hosted_cost"]),
         "open_closed_gap": pl.DataFrame([{
             "metric": a.tier_metric, **gap_now,
             "previous_gap": gap_before.get("gap"),
