@@ -206,8 +206,8 @@ class ManagedInference(MartRow):
 
 
 class ManagedCrossover(Crossover):
-    """`managed_crossover`: the smallest monthly volume at which a deployment beats the cheapest managed offer of
-    its own model."""
+    """`managed_crossover`: the smallest monthly volume at which a deployment beats its model's cheapest managed offer.
+    """
 
     canonical_model: str = pa.Field(description="The deployed open model, as the managed providers offer it")
     provider: str = pa.Field(nullable=True, description="The provider of its cheapest paid managed offer")
@@ -278,12 +278,34 @@ class ManagedInferenceDrift(ChangeRow):
     """`managed_inference_drift`: an open model's cheapest paid managed offer, this quarter vs the previous one."""
 
     canonical_model: str = pa.Field(description="Canonical id of the open-weight model")
+    old_provider: str = pa.Field(nullable=True, description="Provider of the cheapest paid offer, previous quarter")
+    new_provider: str = pa.Field(nullable=True, description="Provider of the cheapest paid offer, this quarter")
+    old_blended_usd_per_mtok: float = _usd("Its blended price, previous quarter", unit=USD_PER_MTOK)
+    new_blended_usd_per_mtok: float = _usd("Its blended price, this quarter (pct_change is of this)", unit=USD_PER_MTOK)
+    old_usd_per_request: float = _usd("Its cost of one request, previous quarter", unit="USD")
+    new_usd_per_request: float = _usd("Its cost of one request, this quarter", unit="USD")
+    old_providers_offering: int = pa.Field(nullable=True, ge=1, description="Providers listing the model before")
+    new_providers_offering: int = pa.Field(nullable=True, ge=1, description="Providers listing the model now")
 
 
 class ThroughputDrift(ChangeRow):
     """`throughput_drift`: a deployment's capacity and its basis, this quarter vs the previous one."""
 
     deployment: str = pa.Field(description="Deployment id")
+    old_monthly_capacity_requests: int = pa.Field(nullable=True, ge=1, description="Capacity of one replica before",
+                                                  metadata={"unit": REQUESTS_PER_MONTH})
+    new_monthly_capacity_requests: int = pa.Field(nullable=True, ge=1, description="Capacity of one replica now "
+                                                  "(pct_change is of this)", metadata={"unit": REQUESTS_PER_MONTH})
+    old_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Tokens/s it came from before",
+                                              metadata={"unit": "output tokens/s per replica"})
+    new_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Tokens/s it comes from now",
+                                              metadata={"unit": "output tokens/s per replica"})
+    old_throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES), description="Basis before")
+    new_throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES), description="Basis now")
+    old_throughput_source: str = pa.Field(nullable=True, description="Throughput source before")
+    new_throughput_source: str = pa.Field(nullable=True, description="Throughput source now")
+    old_throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When that source published it")
+    new_throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When this source published it")
 
 
 MART_SCHEMAS = {"quality_tiers": QualityTier, "api_cost_at_scale": ApiCostAtScale, "self_hosted_cost": SelfHostedCost,
