@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import shutil
 
-import dagster as dg
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner

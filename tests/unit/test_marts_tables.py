@@ -222,3 +222,17 @@ def test_managed_inference_from_the_snapshot(con, a, q3):
     cross = row(q3["managed_crossover"], deployment="70b-fp8-2xh100")
     assert (cross["provider"], cross["api_usd_per_request"], cross["breakeven_requests_gpu_only"]) == (
         "openrouter", 0.00038, None)
+
+
+def test_prices_are_read_with_or_without_variant_and_quantization(con, a):
+    older = load_quarter(con, Q2, a.tier_metric).prices  # the fixture's model_prices has neither column
+    assert older["variant"].null_count() == older["quantization"].null_count() == older.height > 0
+    c = duckdb.connect()
+    c.execute("CREATE TABLE model_prices AS SELECT *, NULL::VARCHAR AS variant, NULL::VARCHAR AS quantization "
+              "FROM read_csv(?, header = true)", [str(FIXTURES / "marts" / "model_prices.csv")])
+    c.execute("UPDATE model_prices SET variant = 'free', quantization = 'fp8' WHERE source_model_id LIKE '%:free'")
+    inputs = load_quarter(c, Q2, a.tier_metric)
+    free = inputs.prices.filter(pl.col("is_free"))
+    assert free.select("variant", "quantization", "age_days").rows() == [("free", "fp8", None)]
+    assert "model_prices" not in inputs.missing and "throughput_measurements" in inputs.missing
+    c.close()
