@@ -18,7 +18,7 @@ import polars as pl
 from pipeline.marts.api import CURATED_SOURCE, is_first_party, standard_prices
 from pipeline.marts.assumptions import Assumptions
 from pipeline.marts.costs import blended_usd_per_mtok, usd_per_request
-from pipeline.marts.selfhosted import CROSSOVER_SCHEMA, crossover_row, lookup
+from pipeline.marts.selfhosted import CROSSOVER_SCHEMA, cheapest_offers, crossover_row, lookup
 
 OFFER = ["canonical_model", "provider", "variant", "is_free"]
 MANAGED_SCHEMA = {
@@ -57,11 +57,6 @@ def managed_inference(prices: pl.DataFrame, models: pl.DataFrame, a: Assumptions
     return ranked.with_columns(first_paid.alias("is_cheapest"),
                                pl.col("provider").n_unique().over("canonical_model").cast(pl.Int64)
                                .alias("providers_offering")).select(list(MANAGED_SCHEMA)).cast(MANAGED_SCHEMA)
-
-
-def cheapest_offers(managed: pl.DataFrame) -> pl.DataFrame:
-    """The cheapest paid managed offer of each model."""
-    return managed.filter(pl.col("is_cheapest"))
 
 
 def managed_crossover(a: Assumptions, hosted: pl.DataFrame, managed: pl.DataFrame) -> pl.DataFrame:

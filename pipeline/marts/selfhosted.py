@@ -122,12 +122,13 @@ def tco_at_volume(a: Assumptions, hosted: pl.DataFrame, reference: pl.DataFrame,
             if kind == "deployment":
                 rows.append(_deployment_tco(a, option, a.deployment(name), volume, hosted))
             else:
-                prices = reference if kind == "api" else _cheapest(managed)
+                prices = reference if kind == "api" else cheapest_offers(managed)
                 rows.append(_api_tco(a, option, kind, name, volume, prices))
     return pl.DataFrame(rows, schema=TCO_SCHEMA)
 
 
-def _cheapest(managed: pl.DataFrame | None) -> pl.DataFrame:
+def cheapest_offers(managed: pl.DataFrame | None) -> pl.DataFrame:
+    """The cheapest paid managed offer of each model (managed_inference rows with is_cheapest)."""
     if managed is None or managed.height == 0:
         return pl.DataFrame(schema={"canonical_model": pl.String})
     return managed.filter(pl.col("is_cheapest"))
