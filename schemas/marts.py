@@ -12,6 +12,7 @@ USD_PER_MONTH = "USD per month"
 USD_PER_MTOK = "USD per 1M tokens"
 REQUESTS_PER_MONTH = "requests per month"
 CHANGES = ("cut", "increase", "up", "down", "unchanged", "new", "gone")
+THROUGHPUT_BASES = ("measured", "estimated", "assumption")
 
 
 def _usd(description: str, nullable: bool = True, unit: str = USD_PER_MONTH):
@@ -82,6 +83,42 @@ class SelfHostedCost(MartRow):
     hidden_costs_usd: float = _usd("ML engineering + infrastructure + monitoring", False)
     fits_in_memory: bool = pa.Field(nullable=True, description="params × bytes × 1.2 ≤ gpu_count × GPU memory")
     note: str = pa.Field(description="Memory need, or why it does not fit")
+    output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Output tokens/s of one replica the "
+                                          "capacity comes from (NULL: a stated monthly capacity)",
+                                          metadata={"unit": "output tokens/s per replica"})
+    throughput_basis: str = pa.Field(isin=list(THROUGHPUT_BASES), description="measured (a matching "
+                                     "throughput_measurements figure), estimated (scaled from one, flagged) or "
+                                     "assumption (the assumptions' cited figure)")
+    throughput_flagged: bool = pa.Field(description="The capacity is a rough estimate (basis estimated)")
+    throughput_source: str = pa.Field(nullable=True, description="The throughput source measured or scaled from")
+    throughput_measured_on: pl.Date = pa.Field(nullable=True, description="When that run was made, where dated")
+    throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When the source published it (UTC)")
+    throughput_fetch_id: str = pa.Field(nullable=True, description="The fetch the measurement was read from")
+    throughput_note: str = pa.Field(description="The basis, source and date, and the matching or scaling rule")
+    assumed_monthly_capacity_requests: int = pa.Field(ge=1, description="The capacity the assumptions' own figure "
+                                                      "gives", metadata={"unit": REQUESTS_PER_MONTH})
+    assumed_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="The assumptions' cited "
+                                                  "throughput", metadata={"unit": "output tokens/s per replica"})
+    quality_penalty_pct_low: float = pa.Field(nullable=True, ge=0, le=100, description="Accuracy lost to the "
+                                              "precision against 16-bit weights, low (NULL: not measured)",
+                                              metadata={"unit": "%"})
+    quality_penalty_pct_high: float = pa.Field(nullable=True, ge=0, le=100, description="The same, high",
+                                               metadata={"unit": "%"})
+    quality_penalty_note: str = pa.Field(description="What the penalty rests on for this precision")
+    quality_penalty_citation: str = pa.Field(description="The study the penalty is cited from")
+    model_tier: int = pa.Field(nullable=True, isin=[1, 2, 3], description="The deployed model's tier (quality_tiers)")
+    model_score: float = pa.Field(nullable=True, ge=0, le=100, description="Its score on the tier metric",
+                                  metadata={"unit": "0-100"})
+    effective_score: float = pa.Field(nullable=True, ge=0, le=100, description="model_score × (1 − "
+                                      "quality_penalty_pct_high / 100): the tier metric this deployment offers",
+                                      metadata={"unit": "0-100"})
+    effective_tier: int = pa.Field(nullable=True, isin=[1, 2, 3], description="The tier effective_score falls in")
+
+    @pa.dataframe_check(name="measured_or_estimated_names_its_source")
+    @classmethod
+    def _basis_has_source(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("throughput_basis") == "assumption") | pl.col("throughput_source")
+                                     .is_not_null())
 
 
 class Crossover(MartRow):
@@ -116,10 +153,12 @@ class Crossover(MartRow):
 class TcoAtVolume(MartRow):
     """`tco_at_volume`: total monthly cost of an option at a volume."""
 
-    option: str = pa.Field(str_matches=r"^(api|deployment):.+$", description="api:<model> or deployment:<id>")
-    kind: str = pa.Field(isin=["api", "deployment"], description="API or self-hosted")
+    option: str = pa.Field(str_matches=r"^(api|managed|deployment):.+$",
+                           description="api:<model>, managed:<open model> or deployment:<id>")
+    kind: str = pa.Field(isin=["api", "managed", "deployment"],
+                         description="API (reference provider), managed inference (cheapest paid offer) or self-hosted")
     monthly_requests: int = pa.Field(ge=1, description="Requests per month", metadata={"unit": REQUESTS_PER_MONTH})
-    provider: str = pa.Field(nullable=True, description="API options: the provider priced")
+    provider: str = pa.Field(nullable=True, description="API and managed options: the provider priced")
     replicas: int = pa.Field(nullable=True, ge=0, description="Deployments: replicas needed")
     inference: float = _usd("API cost, or replicas × GPU monthly cost")
     ml_engineering: float = _usd("Engineering time to run it", False)
@@ -127,6 +166,58 @@ class TcoAtVolume(MartRow):
     monitoring: float = _usd("Monitoring", False)
     total: float = _usd("inference + ml_engineering + infrastructure + monitoring")
     note: str = pa.Field(nullable=True, description="What the inference cost is based on, or why it is missing")
+
+
+class ManagedInference(MartRow):
+    """`managed_inference`: an open-weight model offered by a provider other than its developer."""
+
+    canonical_model: str = pa.Field(description="Canonical id of the open-weight model")
+    provider: str = pa.Field(description="Who serves and bills it (not the developer's own API)")
+    source: str = pa.Field(description="The source of the price")
+    source_model_id: str = pa.Field(description="The offer's id in that source")
+    variant: str = pa.Field(nullable=True, description="The offer's variant (NULL: the model's own base offer)")
+    quantization: str = pa.Field(nullable=True, description="The precision the offer states it serves (NULL: "
+                                 "not stated)")
+    is_free: bool = pa.Field(description="A free, rate-limited offer: listed, never the cheapest")
+    input_usd_per_mtok: float = _usd("Input price", False, USD_PER_MTOK)
+    output_usd_per_mtok: float = _usd("Output price", False, USD_PER_MTOK)
+    blended_usd_per_mtok: float = _usd("Price per 1M tokens of the request mix (input and output together)", False,
+                                       USD_PER_MTOK)
+    usd_per_request: float = _usd("Cost of one request of the mix", False, "USD")
+    is_cheapest: bool = pa.Field(description="The model's cheapest paid offer this quarter (one per model)")
+    providers_offering: int = pa.Field(ge=1, description="Providers listed for the model this quarter")
+    observed_at: pl.Datetime = pa.Field(description="When the price was observed (UTC)")
+    fetch_id: str = pa.Field(description="The fetch the price was read from")
+    age_days: int = pa.Field(nullable=True, ge=0, description="Days from that observation to the quarter's end",
+                             metadata={"unit": "days"})
+    carried_forward: bool = pa.Field(nullable=True, description="Observed in an earlier quarter and still the newest")
+
+    @pa.dataframe_check(name="one_row_per_offer")
+    @classmethod
+    def _one_row_per_offer(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.len().over("quarter", "canonical_model", "provider", "variant", "is_free") == 1)
+
+    @pa.dataframe_check(name="one_paid_cheapest_per_model")
+    @classmethod
+    def _one_cheapest(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("is_cheapest").cast(pl.Int64).sum().over("quarter", "canonical_model") <= 1)
+            & ~(pl.col("is_cheapest") & pl.col("is_free")))
+
+
+class ManagedCrossover(Crossover):
+    """`managed_crossover`: the smallest monthly volume at which a deployment beats its model's cheapest managed offer.
+    """
+
+    canonical_model: str = pa.Field(description="The deployed open model, as the managed providers offer it")
+    provider: str = pa.Field(nullable=True, description="The provider of its cheapest paid managed offer")
+    api_usd_per_request: float = _usd("That offer's cost of one request", unit="USD")
+    source: str = pa.Field(nullable=True, description="The source of that offer's price")
+    variant: str = pa.Field(nullable=True, description="That offer's variant (NULL: the base offer)")
+    quantization: str = pa.Field(nullable=True, description="The precision that offer states")
+    blended_usd_per_mtok: float = _usd("That offer's price per 1M tokens of the mix", unit=USD_PER_MTOK)
+    throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES),
+                                     description="Where the deployment's capacity comes from (self_hosted_cost)")
 
 
 class DriftRow(MartRow):
@@ -183,7 +274,43 @@ class OpenClosedGap(DriftRow):
     gap: float = pa.Field(nullable=True, description="closed − open (> 0: closed ahead)", metadata={"unit": "points"})
 
 
+class ManagedInferenceDrift(ChangeRow):
+    """`managed_inference_drift`: an open model's cheapest paid managed offer, this quarter vs the previous one."""
+
+    canonical_model: str = pa.Field(description="Canonical id of the open-weight model")
+    old_provider: str = pa.Field(nullable=True, description="Provider of the cheapest paid offer, previous quarter")
+    new_provider: str = pa.Field(nullable=True, description="Provider of the cheapest paid offer, this quarter")
+    old_blended_usd_per_mtok: float = _usd("Its blended price, previous quarter", unit=USD_PER_MTOK)
+    new_blended_usd_per_mtok: float = _usd("Its blended price, this quarter (pct_change is of this)", unit=USD_PER_MTOK)
+    old_usd_per_request: float = _usd("Its cost of one request, previous quarter", unit="USD")
+    new_usd_per_request: float = _usd("Its cost of one request, this quarter", unit="USD")
+    old_providers_offering: int = pa.Field(nullable=True, ge=1, description="Providers listing the model before")
+    new_providers_offering: int = pa.Field(nullable=True, ge=1, description="Providers listing the model now")
+
+
+class ThroughputDrift(ChangeRow):
+    """`throughput_drift`: a deployment's capacity and its basis, this quarter vs the previous one."""
+
+    deployment: str = pa.Field(description="Deployment id")
+    old_monthly_capacity_requests: int = pa.Field(nullable=True, ge=1, description="Capacity of one replica before",
+                                                  metadata={"unit": REQUESTS_PER_MONTH})
+    new_monthly_capacity_requests: int = pa.Field(nullable=True, ge=1, description="Capacity of one replica now "
+                                                  "(pct_change is of this)", metadata={"unit": REQUESTS_PER_MONTH})
+    old_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Tokens/s it came from before",
+                                              metadata={"unit": "output tokens/s per replica"})
+    new_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Tokens/s it comes from now",
+                                              metadata={"unit": "output tokens/s per replica"})
+    old_throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES), description="Basis before")
+    new_throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES), description="Basis now")
+    old_throughput_source: str = pa.Field(nullable=True, description="Throughput source before")
+    new_throughput_source: str = pa.Field(nullable=True, description="Throughput source now")
+    old_throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When that source published it")
+    new_throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When this source published it")
+
+
 MART_SCHEMAS = {"quality_tiers": QualityTier, "api_cost_at_scale": ApiCostAtScale, "self_hosted_cost": SelfHostedCost,
                 "crossover": Crossover, "tco_at_volume": TcoAtVolume, "price_drift": PriceDrift,
                 "tier_drift": TierDrift, "crossover_drift": CrossoverDrift, "gpu_rate_drift": GpuRateDrift,
-                "license_drift": LicenseDrift, "open_closed_gap": OpenClosedGap}
+                "license_drift": LicenseDrift, "open_closed_gap": OpenClosedGap,
+                "managed_inference": ManagedInference, "managed_crossover": ManagedCrossover,
+                "managed_inference_drift": ManagedInferenceDrift, "throughput_drift": ThroughputDrift}

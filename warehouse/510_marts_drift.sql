@@ -116,3 +116,45 @@ CREATE TABLE IF NOT EXISTS open_closed_gap (
     gap_change        DOUBLE,
     PRIMARY KEY (quarter)
 );
+
+CREATE TABLE IF NOT EXISTS managed_inference_drift (
+    quarter                  VARCHAR NOT NULL,
+    provisional              BOOLEAN NOT NULL,
+    assumptions_hash         VARCHAR NOT NULL,
+    previous_quarter         VARCHAR NOT NULL,
+    previous_computed        BOOLEAN NOT NULL,
+    canonical_model          VARCHAR NOT NULL,
+    old_provider             VARCHAR,   -- of the cheapest paid managed offer
+    new_provider             VARCHAR,
+    old_blended_usd_per_mtok DOUBLE,
+    new_blended_usd_per_mtok DOUBLE,
+    old_usd_per_request      DOUBLE,
+    new_usd_per_request      DOUBLE,
+    old_providers_offering   BIGINT,
+    new_providers_offering   BIGINT,
+    pct_change               DOUBLE,    -- of blended_usd_per_mtok
+    change                   VARCHAR NOT NULL,
+    PRIMARY KEY (quarter, canonical_model)
+);
+
+CREATE TABLE IF NOT EXISTS throughput_drift (
+    quarter                       VARCHAR NOT NULL,
+    provisional                   BOOLEAN NOT NULL,
+    assumptions_hash              VARCHAR NOT NULL,
+    previous_quarter              VARCHAR NOT NULL,
+    previous_computed             BOOLEAN NOT NULL,
+    deployment                    VARCHAR NOT NULL,
+    old_monthly_capacity_requests BIGINT,
+    new_monthly_capacity_requests BIGINT,
+    old_output_tokens_per_s       DOUBLE,
+    new_output_tokens_per_s       DOUBLE,
+    old_throughput_basis          VARCHAR,
+    new_throughput_basis          VARCHAR,
+    old_throughput_source         VARCHAR,
+    new_throughput_source         VARCHAR,
+    old_throughput_observed_at    TIMESTAMP,
+    new_throughput_observed_at    TIMESTAMP,
+    pct_change                    DOUBLE,   -- of monthly_capacity_requests
+    change                        VARCHAR NOT NULL,  -- up: a replica serves more
+    PRIMARY KEY (quarter, deployment)
+);

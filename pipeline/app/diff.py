@@ -1,7 +1,8 @@
 """`ledger diff QA QB`: what moved between two quarters, in words, from the published warehouse.
 
 Any two computed quarters (not only consecutive ones): price cuts and increases, tier changes,
-crossover moves, GPU rate moves, license changes and the open–closed gap. The comparisons are
+crossover moves, managed inference moves (each open model's cheapest managed offer), self-hosted
+capacity moves, GPU rate moves, license changes and the open–closed gap. The comparisons are
 the drift functions of the marts (pipeline/marts/drift.py) applied to the two quarters' stored
 tables; nothing is written.
 """
@@ -26,6 +27,12 @@ SELECT DISTINCT canonical_model, provider, input_usd_per_mtok, output_usd_per_mt
 FROM api_cost_at_scale WHERE quarter = ?"""
 HASHES_SQL = "SELECT DISTINCT assumptions_hash FROM api_cost_at_scale WHERE quarter = ?"
 SUMMARY_SQL = "SELECT * FROM {table} WHERE quarter = ?"
+# Tables a warehouse written before them lacks: compared as empty.
+MANAGED_SCHEMA = {"canonical_model": pl.String, "provider": pl.String, "blended_usd_per_mtok": pl.Float64,
+                  "usd_per_request": pl.Float64, "providers_offering": pl.Int64, "is_cheapest": pl.Boolean}
+CAPACITY_SCHEMA = {"deployment": pl.String, "monthly_capacity_requests": pl.Int64, "output_tokens_per_s": pl.Float64,
+                   "throughput_basis": pl.String, "throughput_source": pl.String,
+                   "throughput_observed_at": pl.Datetime("us")}
 
 
 class DiffError(ValueError):
@@ -44,6 +51,13 @@ class Diff:
 
 def _one(con, table: str, quarter: Quarter) -> pl.DataFrame:
     return query(con, SUMMARY_SQL.format(table=table), [quarter.label])
+
+
+def _columns(con, table: str, quarter: Quarter, schema: dict) -> pl.DataFrame:
+    """`schema`'s columns of one quarter of `table`, empty when the warehouse lacks them."""
+    if not set(schema) <= table_columns(con, table):
+        return pl.DataFrame(schema=schema)
+    return _one(con, table, quarter).select(list(schema)).cast(schema)
 
 
 def compare_quarters(con: duckdb.DuckDBPyConnection, old: Quarter, new: Quarter) -> Diff:
@@ -69,6 +83,10 @@ def compare_quarters(con: duckdb.DuckDBPyConnection, old: Quarter, new: Quarter)
         "prices": drift.price_drift(*base),
         "tiers": drift.tier_drift(*tiers),
         "crossover": drift.crossover_drift(*cross),
+        "managed": drift.managed_inference_drift(*[_columns(con, "managed_inference", q, MANAGED_SCHEMA)
+                                                   for q in (old, new)]),
+        "capacity": drift.throughput_drift(*[_columns(con, "self_hosted_cost", q, CAPACITY_SCHEMA)
+                                             for q in (old, new)]),
         "gpu_rates": drift.gpu_rate_drift(*rates),
         "licenses": drift.license_drift(texts, load_spectrum(con, old), load_spectrum(con, new)),
     }, tuple(g.row(0, named=True) if g.height else None for g in gaps))
@@ -121,6 +139,16 @@ def render(d: Diff, limit: int = 15) -> str:
                              t["crossover"], limit, lambda r: (
         f"{r['deployment']} vs {r['canonical_model']}: {_volume(r['old_breakeven_requests_gpu_only'])} → "
         f"{_volume(r['new_breakeven_requests_gpu_only'])}  {_pct(r['pct_change'])}".rstrip()))
+    lines += [""] + _section("Managed inference (cheapest paid offer of each open model, USD per 1M tokens of the "
+                             "mix)", t["managed"], limit, lambda r: (
+        f"{r['canonical_model']}: {_money(r['old_blended_usd_per_mtok'], 3)} @ {r['old_provider'] or '—'} → "
+        f"{_money(r['new_blended_usd_per_mtok'], 3)} @ {r['new_provider'] or '—'}  {r['change']} "
+        f"{_pct(r['pct_change'])}  ({r['old_providers_offering'] or 0} → {r['new_providers_offering'] or 0} "
+        "providers)"))
+    lines += [""] + _section("Self-hosted capacity (requests a month per replica)", t["capacity"], limit, lambda r: (
+        f"{r['deployment']}: {_volume(r['old_monthly_capacity_requests'])} ({r['old_throughput_basis'] or '—'}) → "
+        f"{_volume(r['new_monthly_capacity_requests'])} ({r['new_throughput_basis'] or '—'})  "
+        f"{_pct(r['pct_change'])}".rstrip()))
     lines += [""] + _section("GPU on-demand rates (median USD per GPU-hour)", t["gpu_rates"], limit, lambda r: (
         f"{r['gpu']}: {_money(r['old_median_usd_per_gpu_hour'])} → {_money(r['new_median_usd_per_gpu_hour'])}  "
         f"{_pct(r['pct_change'])}  (cheapest {_money(r['old_min_usd_per_gpu_hour'])} → "

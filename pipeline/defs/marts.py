@@ -17,15 +17,21 @@ from schemas.marts import MART_SCHEMAS
 
 # The snapshots the marts read (pipeline/marts/inputs.py).
 SNAPSHOTS = ["model_prices", "models", "gpu_price_summary", "gpus", "quality_index", "benchmark_scores",
-             "openness_spectrum", "license_changes"]
+             "openness_spectrum", "license_changes", "throughput_measurements"]
 DESCRIPTIONS = {
     "run_assumptions": "The assumptions this refresh computes the marts with (default file + what-if overrides), "
                        "by hash",
     "quality_tiers": "Per quarter: each model's quality tier relative to the quarter's best",
     "api_cost_at_scale": "Per quarter: each model's monthly API cost at each provider and volume",
-    "self_hosted_cost": "Per quarter: each deployment's monthly GPU cost and cost per 1M output tokens",
+    "self_hosted_cost": "Per quarter: each deployment's monthly GPU cost, capacity (measured, estimated or "
+                        "assumed) and cost per 1M output tokens",
     "crossover": "Per quarter: the monthly volume at which self-hosting beats each compared API",
     "tco_at_volume": "Per quarter: total monthly cost of each option at the decision volumes",
+    "managed_inference": "Per quarter: open-weight models served by providers other than their developer",
+    "managed_crossover": "Per quarter: the monthly volume at which each deployment beats its model's cheapest "
+                         "managed offer",
+    "managed_inference_drift": "Per quarter: moves of each open model's cheapest managed offer",
+    "throughput_drift": "Per quarter: moves of each deployment's capacity and its basis",
     "price_drift": "Per quarter: API price changes since the previous quarter",
     "tier_drift": "Per quarter: quality tier changes since the previous quarter",
     "crossover_drift": "Per quarter: crossover volume moves since the previous quarter",
@@ -58,9 +64,11 @@ def _asset(name: str, deps: list[str]) -> dg.AssetSpec:
     + [_asset(n, [*BASE_MARTS, *SNAPSHOTS]) for n in DRIFT_MARTS],
     check_specs=[spec(valid(n), n, f"Rows pass the {n} schema") for n in (*BASE_MARTS, *DRIFT_MARTS)]
     + [spec(NO_NEGATIVE_COSTS, n, "No cost is negative") for n in ("api_cost_at_scale", "self_hosted_cost",
-                                                                   "tco_at_volume")]
+                                                                   "tco_at_volume", "managed_inference")]
     + [spec(CROSSOVER_CONSISTENT, "crossover",
             "Break-even volumes agree with api_cost_at_scale and self_hosted_cost"),
+       spec(CROSSOVER_CONSISTENT, "managed_crossover",
+            "Break-even volumes agree with managed_inference and self_hosted_cost"),
        spec(REQUIRED_MODELS_COVERED, "quality_tiers", "Every priced required model has a tier and an openness "
                                                       "category", blocking=False)])
 def marts(warehouse: WarehouseResource):

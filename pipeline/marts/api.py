@@ -1,7 +1,8 @@
 """API prices as the marts use them: one base price per model and provider, and a reference provider.
 
 From a quarter's `model_prices`: standard service tier, base context tier (0), not a free
-variant, both input and output prices stated. Several sources may price the same model at the
+variant, both input and output prices stated; a provider's base offer (NULL `variant`) before
+its variants of the same model. Several sources may price the same model at the
 same provider (a pricing page, LiteLLM, a curated row): a curated row wins, then the newest
 observation, then the cheapest, then the source name (so the choice is deterministic).
 
@@ -24,7 +25,14 @@ PRICE_COLUMNS = ["canonical_model", "provider", "source", "source_model_id", "in
 PRICES_SCHEMA = {"canonical_model": pl.String, "provider": pl.String, "source": pl.String,
                  "source_model_id": pl.String, "service_tier": pl.String, "context_tier_min_tokens": pl.Int64,
                  "is_free": pl.Boolean, "input_usd_per_mtok": pl.Float64, "output_usd_per_mtok": pl.Float64,
-                 "observed_at": pl.Datetime("us"), "fetch_id": pl.String}
+                 "observed_at": pl.Datetime("us"), "fetch_id": pl.String, "variant": pl.String,
+                 "quantization": pl.String, "age_days": pl.Int64, "carried_forward": pl.Boolean}
+
+
+def standard_prices() -> pl.Expr:
+    """Standard service tier, base context tier, both prices stated: the price of a plain request."""
+    return ((pl.col("service_tier") == "standard") & (pl.col("context_tier_min_tokens") == 0)
+            & pl.col("input_usd_per_mtok").is_not_null() & pl.col("output_usd_per_mtok").is_not_null())
 
 
 def is_first_party(model: str, provider: str, first_party: dict[str, tuple[str, ...]]) -> bool:
@@ -34,18 +42,18 @@ def is_first_party(model: str, provider: str, first_party: dict[str, tuple[str, 
 
 def base_prices(prices: pl.DataFrame, a: Assumptions) -> pl.DataFrame:
     """One row per (canonical_model, provider): the base standard price, with usd_per_request."""
-    usable = prices.filter((pl.col("service_tier") == "standard") & (pl.col("context_tier_min_tokens") == 0)
-                           & ~pl.col("is_free") & pl.col("input_usd_per_mtok").is_not_null()
-                           & pl.col("output_usd_per_mtok").is_not_null()).select(PRICE_COLUMNS)
+    # A provider's own base offer of the model (NULL variant) stands for it where it has one.
+    usable = prices.filter(standard_prices() & ~pl.col("is_free")).select(
+        *PRICE_COLUMNS, pl.col("variant").is_not_null().alias("_variant"))
     per_request = [float(usd_per_request(a.input_tokens, a.output_tokens, i, o))
                    for i, o in zip(usable["input_usd_per_mtok"], usable["output_usd_per_mtok"])]
     usable = usable.with_columns(pl.Series("usd_per_request", per_request, pl.Float64),
                                  (pl.col("source") != CURATED_SOURCE).alias("_not_curated"))
-    chosen = (usable.sort(["canonical_model", "provider", "_not_curated", "observed_at", "usd_per_request",
-                           "source", "source_model_id"],
-                          descending=[False, False, False, True, False, False, False], nulls_last=True)
+    chosen = (usable.sort(["canonical_model", "provider", "_variant", "_not_curated", "observed_at",
+                           "usd_per_request", "source", "source_model_id"],
+                          descending=[False, False, False, False, True, False, False, False], nulls_last=True)
               .unique(subset=["canonical_model", "provider"], keep="first", maintain_order=True)
-              .drop("_not_curated"))
+              .drop("_not_curated", "_variant"))
     return _mark_reference(chosen, a)
 
 

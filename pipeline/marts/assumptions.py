@@ -13,25 +13,25 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
-from pipeline.marts.validation import Checker
+from pipeline.marts.costs import monthly_capacity_requests
+from pipeline.marts.validation import Checker, missing_citations  # noqa: F401 (part of this module's API)
 
 DEFAULT_FILE = Path(__file__).with_name("assumptions.yaml")
 # fp16/bf16: 2 bytes per parameter, fp8/int8: 1, int4: 0.5 (weights only).
 BYTES_PER_PARAMETER = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
 HIDDEN_COST_KEYS = ("ml_engineering", "infrastructure", "monitoring")
-SECONDS_PER_HOUR = 3600
 TOP_KEYS = ("request_mix", "volumes", "hours_per_month", "tiers", "api_providers", "deployments", "tco",
             "citations")
-DEPLOYMENT_KEYS = ("id", "model", "model_size_b", "precision", "gpu", "gpu_count", "monthly_capacity_requests",
-                   "throughput_output_tokens_per_s", "utilization", "gpu_monthly_cost_usd", "hidden_costs",
-                   "compare_with", "citations")
+DEPLOYMENT_KEYS = ("id", "model", "model_size_b", "active_params_b", "precision", "gpu", "gpu_count",
+                   "monthly_capacity_requests", "throughput_output_tokens_per_s", "utilization", "gpu_monthly_cost_usd",
+                   "hidden_costs", "compare_with", "citations")
+TCO_KINDS = ("api", "managed", "deployment")
 
 
 class AssumptionsError(ValueError):
@@ -63,6 +63,11 @@ class Deployment:
     gpu_monthly_cost_usd: float | None
     hidden_costs: HiddenCosts
     compare_with: tuple[str, ...]
+    # The cited throughput the capacity was derived from (None: monthly_capacity_requests was stated,
+    # and stands whatever is measured), and the share of it a service averages.
+    throughput_output_tokens_per_s: float | None = None
+    utilization: float = 1.0
+    active_params_b: float | None = None  # mixture-of-experts: parameters read per token
 
     @property
     def bytes_per_parameter(self) -> float:
@@ -185,8 +190,9 @@ def parse_assumptions(document: dict, source: str = "default") -> Assumptions:
     ids = {d.id for d in deployments}
     for i, option in enumerate(options):
         kind, _, name = option.partition(":")
-        if kind not in ("api", "deployment") or not name:
-            c.error(f"tco.options[{i}]", f"must be 'api:<canonical model>' or 'deployment:<id>', got {option!r}")
+        if kind not in TCO_KINDS or not name:
+            c.error(f"tco.options[{i}]", "must be 'api:<canonical model>', 'managed:<canonical model>' or "
+                                         f"'deployment:<id>', got {option!r}")
         elif kind == "deployment" and name not in ids:
             c.error(f"tco.options[{i}]", f"no deployment {name!r} (known: {', '.join(sorted(ids))})")
     api_hidden = _hidden(c, "tco.api_hidden_costs", tco.get("api_hidden_costs") or dict.fromkeys(HIDDEN_COST_KEYS, 0))
@@ -223,7 +229,9 @@ def _deployments(c: Checker, value, output_tokens: int | None, hours: float | No
         count = c.integer(f"{where}.gpu_count", raw.get("gpu_count"), minimum=1)
         fixed = raw.get("gpu_monthly_cost_usd")
         fixed = None if fixed is None else c.number(f"{where}.gpu_monthly_cost_usd", fixed, minimum=0)
-        capacity = _capacity(c, where, raw, output_tokens, hours)
+        capacity, rate, utilization = _capacity(c, where, raw, output_tokens, hours)
+        active = raw.get("active_params_b")
+        active = None if active is None else c.number(f"{where}.active_params_b", active, minimum=0.001)
         compare = tuple(c.texts(f"{where}.compare_with", raw.get("compare_with") or []))
         if len(set(compare)) != len(compare):
             c.error(f"{where}.compare_with", f"lists a model twice: {list(compare)}")
@@ -233,53 +241,26 @@ def _deployments(c: Checker, value, output_tokens: int | None, hours: float | No
         hidden = _hidden(c, f"{where}.hidden_costs", raw.get("hidden_costs"))
         if None not in (did, size, precision, gpu, count, capacity):
             out.append(Deployment(did, model, float(size), precision, gpu, count, capacity,
-                                  None if fixed is None else float(fixed), hidden, compare))
+                                  None if fixed is None else float(fixed), hidden, compare,
+                                  None if rate is None else float(rate), float(utilization or 1.0),
+                                  None if active is None else float(active)))
     return out
 
 
-def _capacity(c: Checker, where: str, raw: dict, output_tokens: int | None, hours: float | None) -> int | None:
-    """Explicit monthly_capacity_requests, or derived from a measured throughput and utilisation."""
+def _capacity(c: Checker, where: str, raw: dict, output_tokens: int | None,
+              hours: float | None) -> tuple[int | None, float | None, float | None]:
+    """(capacity, throughput, utilisation): explicit monthly_capacity_requests, or derived from a cited
+    throughput and utilisation (the marts replace it with a measured figure where one matches)."""
     explicit = raw.get("monthly_capacity_requests")
     if explicit is not None:
-        return c.integer(f"{where}.monthly_capacity_requests", explicit, minimum=1)
+        return c.integer(f"{where}.monthly_capacity_requests", explicit, minimum=1), None, None
     rate = c.number(f"{where}.throughput_output_tokens_per_s", raw.get("throughput_output_tokens_per_s"),
                     minimum=0.001, hint="(or give monthly_capacity_requests)")
     utilization = c.number(f"{where}.utilization", raw.get("utilization", 1.0), minimum=0.001, maximum=1)
     if None in (rate, utilization, output_tokens, hours):
-        return None
-    capacity = math.floor(rate * utilization * hours * SECONDS_PER_HOUR / output_tokens)
+        return None, rate, utilization
+    capacity = monthly_capacity_requests(rate, utilization, hours, output_tokens)
     if capacity < 1:
         c.error(where, f"serves less than one request a month ({rate} tokens/s x {utilization})")
-        return None
-    return capacity
-
-
-def missing_citations(document: dict) -> list[str]:
-    """Numeric keys of a document without a citation (the default file must have none)."""
-    cited = set((document.get("citations") or {}).keys())
-    out = []
-    for key, value in document.items():
-        if key in ("citations", "deployments", "api_providers"):
-            continue
-        if _has_number(value) and key not in cited and not any(c.startswith(key + ".") for c in cited):
-            out.append(key)
-        if isinstance(value, dict):
-            out += [f"{key}.{k}" for k, v in value.items()
-                    if _has_number(v) and key not in cited and f"{key}.{k}" not in cited]
-    for d in document.get("deployments") or []:
-        own = set((d.get("citations") or {}).keys())
-        out += [f"deployments[{d.get('id')}].{k}" for k, v in d.items()
-                if k not in ("citations", "id") and _has_number(v) and k not in own]
-    return sorted(set(out))
-
-
-def _has_number(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, dict):
-        return any(_has_number(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_number(v) for v in value)
-    return False
+        return None, rate, utilization
+    return capacity, rate, utilization

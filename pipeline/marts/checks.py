@@ -15,6 +15,7 @@ COST_COLUMNS = {
     "self_hosted_cost": ("monthly_gpu_cost_low", "monthly_gpu_cost_high", "usd_per_mtok_output_low",
                          "usd_per_mtok_output_high", "hidden_costs_usd"),
     "tco_at_volume": ("inference", "ml_engineering", "infrastructure", "monitoring", "total"),
+    "managed_inference": ("input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok", "usd_per_request"),
 }
 
 
@@ -27,15 +28,27 @@ def crossover_inconsistencies(crossover: pl.DataFrame, hosted: pl.DataFrame, api
     """Crossover rows that disagree with the cost tables of the same quarter.
 
     The API cost per request must be the reference provider's in api_cost_at_scale, the GPU cost
-    self_hosted_cost's (median); at the break-even volume V self-hosting must not be dearer
+    and the capacity self_hosted_cost's (median rate); at the break-even volume V self-hosting must not be dearer
     than the API, and at V − 1 it must be (V is the smallest); a null volume must be explained
     by a replica that costs at least what the API charges for its full capacity.
     """
     ref = api_cost.filter(pl.col("is_reference")).select("quarter", "canonical_model", "provider",
                                                         "usd_per_request").unique()
+    return _inconsistencies(crossover, hosted, ref)
+
+
+def managed_crossover_inconsistencies(crossover: pl.DataFrame, hosted: pl.DataFrame,
+                                      managed: pl.DataFrame) -> pl.DataFrame:
+    """The same checks for managed_crossover, against the cheapest paid offer in managed_inference."""
+    ref = managed.filter(pl.col("is_cheapest")).select("quarter", "canonical_model", "provider", "usd_per_request")
+    return _inconsistencies(crossover, hosted, ref)
+
+
+def _inconsistencies(crossover: pl.DataFrame, hosted: pl.DataFrame, ref: pl.DataFrame) -> pl.DataFrame:
     joined = (crossover.join(ref, on=["quarter", "canonical_model"], how="left", suffix="_api")
-              .join(hosted.select("quarter", "deployment", "monthly_gpu_cost_high"), on=["quarter", "deployment"],
-                    how="left"))
+              .join(hosted.select("quarter", "deployment", "monthly_gpu_cost_high",
+                                  pl.col("monthly_capacity_requests").alias("hosted_capacity")),
+                    on=["quarter", "deployment"], how="left"))
     problems = []
     for r in joined.iter_rows(named=True):
         problem = _row_problem(r)
@@ -52,6 +65,8 @@ def _row_problem(r: dict) -> str | None:
                f"{r['usd_per_request']} ({r['provider_api']})"
     if r["gpu_monthly_cost_usd"] != r["monthly_gpu_cost_high"]:
         return f"GPU cost {r['gpu_monthly_cost_usd']} is not self_hosted_cost's {r['monthly_gpu_cost_high']}"
+    if r["monthly_capacity_requests"] != r["hosted_capacity"]:
+        return f"capacity {r['monthly_capacity_requests']} is not self_hosted_cost's {r['hosted_capacity']}"
     if r["api_usd_per_request"] is None or r["gpu_monthly_cost_usd"] is None:
         return None if r["breakeven_requests_gpu_only"] is None else "a volume without both costs"
     c, g, cap = exact(r["api_usd_per_request"]), exact(r["gpu_monthly_cost_usd"]), r["monthly_capacity_requests"]
@@ -120,6 +135,10 @@ def base_outcomes(frames: dict[str, pl.DataFrame], spectrum: pl.DataFrame, model
     bad = crossover_inconsistencies(frames["crossover"], frames["self_hosted_cost"], frames["api_cost_at_scale"])
     out.append(Outcome("crossover", CROSSOVER_CONSISTENT, bad.height == 0, True,
                        f"{bad.height} crossover row(s) disagree with the cost tables", bad))
+    bad = managed_crossover_inconsistencies(frames["managed_crossover"], frames["self_hosted_cost"],
+                                            frames["managed_inference"])
+    out.append(Outcome("managed_crossover", CROSSOVER_CONSISTENT, bad.height == 0, True,
+                       f"{bad.height} managed_crossover row(s) disagree with the cost tables", bad))
     missing = uncovered_required_models(frames["api_cost_at_scale"], frames["quality_tiers"], spectrum, models)
     names = sorted(set(missing["canonical_model"]))
     out.append(Outcome("quality_tiers", REQUIRED_MODELS_COVERED, missing.height == 0, False,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 TOKENS_PER_MTOK = 1_000_000
+SECONDS_PER_HOUR = 3600
 # Room for the KV cache, activations and the runtime on top of the weights.
 MEMORY_OVERHEAD = Fraction(6, 5)
 
@@ -29,6 +30,16 @@ def usd_per_request(input_tokens: int, output_tokens: int, input_usd_per_mtok: f
                     output_usd_per_mtok: float) -> Fraction:
     """What one request of the mix costs at these per-1M-token prices."""
     return (input_tokens * exact(input_usd_per_mtok) + output_tokens * exact(output_usd_per_mtok)) / TOKENS_PER_MTOK
+
+
+def blended_usd_per_mtok(input_tokens: int, output_tokens: int, input_usd_per_mtok: float,
+                         output_usd_per_mtok: float) -> float:
+    """One price per 1M tokens at the request mix: what 1M tokens of it cost, input and output together."""
+    total = input_tokens + output_tokens
+    if total < 1:
+        raise ValueError("a request mix needs at least one token")
+    return float(usd_per_request(input_tokens, output_tokens, input_usd_per_mtok, output_usd_per_mtok)
+                 * TOKENS_PER_MTOK / total)
 
 
 def api_monthly_cost_usd(monthly_requests: int, input_tokens: int, output_tokens: int,
@@ -73,6 +84,12 @@ def usd_per_mtok_output(monthly_gpu_cost: float | None, monthly_capacity_request
         return None
     mtok = Fraction(monthly_capacity_requests * output_tokens, TOKENS_PER_MTOK)
     return float(exact(monthly_gpu_cost) / mtok)
+
+
+def monthly_capacity_requests(output_tokens_per_s: float, utilization: float, hours_per_month: float,
+                              output_tokens: int) -> int:
+    """Requests one replica serves in a month: floor(tokens/s × utilization × hours × 3600 / output tokens)."""
+    return math.floor(output_tokens_per_s * utilization * hours_per_month * SECONDS_PER_HOUR / output_tokens)
 
 
 def fits_in_memory(params_b: float, bytes_per_parameter: float, gpu_count: int,

@@ -68,6 +68,20 @@ def gpu_rate_drift(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(pl.when(was != 0).then((now - was) / was * 100).cast(pl.Float64).alias("min_pct_change"))
 
 
+def managed_inference_drift(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Per open model: its cheapest paid managed offer (provider, blended price) and how many offer it."""
+    values = ["provider", "blended_usd_per_mtok", "usd_per_request", "providers_offering"]
+    return compare(old.filter(pl.col("is_cheapest")), new.filter(pl.col("is_cheapest")), ["canonical_model"],
+                   values, "blended_usd_per_mtok", lower="cut", higher="increase")
+
+
+def throughput_drift(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Per deployment: the capacity one replica serves and where it comes from (`up`: more requests)."""
+    return compare(old, new, ["deployment"], ["monthly_capacity_requests", "output_tokens_per_s", "throughput_basis",
+                                              "throughput_source", "throughput_observed_at"],
+                   "monthly_capacity_requests")
+
+
 LICENSE_DRIFT_SCHEMA = {"kind": pl.String, "license_id": pl.String, "source_url": pl.String,
                         "canonical_model": pl.String,
                         "old_value": pl.String, "new_value": pl.String, "material": pl.Boolean,

@@ -16,14 +16,20 @@ import polars as pl
 from pipeline.core.quarters import Quarter
 from pipeline.core.warehouse import query
 from pipeline.marts.api import PRICES_SCHEMA
+from pipeline.marts.capacity import MEASUREMENTS_SCHEMA
 from pipeline.marts.selfhosted import GPU_MEMORY_SCHEMA, GPU_RATES_SCHEMA
 from pipeline.marts.tiers import SCORES_SCHEMA
 
 COMPOSITE = "composite"
 PRICES_SQL = """
 SELECT canonical_model, provider, source, source_model_id, service_tier, context_tier_min_tokens, is_free,
-       input_usd_per_mtok, output_usd_per_mtok, observed_at, fetch_id
+       input_usd_per_mtok, output_usd_per_mtok, observed_at, fetch_id, {optional}
 FROM model_prices WHERE quarter = ?"""
+# Columns a model_prices of an older (or newer) shape may lack: read as NULL when absent. NULL
+# variant and quantization mean the model's own base offer.
+OPTIONAL_PRICE_COLUMNS = {"variant": "VARCHAR", "quantization": "VARCHAR", "age_days": "BIGINT",
+                          "carried_forward": "BOOLEAN"}
+MEASUREMENTS_SQL = "SELECT * EXCLUDE (quarter, provisional) FROM throughput_measurements WHERE quarter = ?"
 GPU_RATES_SQL = """
 SELECT gpu, min_usd_per_gpu_hour, median_usd_per_gpu_hour, offers
 FROM gpu_price_summary WHERE quarter = ? AND pricing_model = 'on_demand'"""
@@ -61,6 +67,7 @@ class QuarterInputs:
     models: pl.DataFrame
     spectrum: pl.DataFrame
     license_changes: pl.DataFrame
+    measurements: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MEASUREMENTS_SCHEMA))
     missing: list[str] = field(default_factory=list)
 
     @property
@@ -85,7 +92,9 @@ def _read(con, missing: list[str], table: str, sql: str, params: list, schema: d
 def load_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, metric: str) -> QuarterInputs:
     missing: list[str] = []
     q = quarter.label
-    prices = _read(con, missing, "model_prices", PRICES_SQL, [q], PRICES_SCHEMA)
+    have = table_columns(con, "model_prices")
+    optional = ", ".join(c if c in have else f"CAST(NULL AS {t}) AS {c}" for c, t in OPTIONAL_PRICE_COLUMNS.items())
+    prices = _read(con, missing, "model_prices", PRICES_SQL.format(optional=optional), [q], PRICES_SCHEMA)
     rates = _read(con, missing, "gpu_price_summary", GPU_RATES_SQL, [q], GPU_RATES_SCHEMA)
     if "memory_gb" in table_columns(con, "gpus"):
         memory = query(con, GPU_MEMORY_REGISTRY_SQL).cast(GPU_MEMORY_SCHEMA)
@@ -101,7 +110,16 @@ def load_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, metric: str) 
     spectrum = _read(con, missing, "openness_spectrum", SPECTRUM_SQL, [q], SPECTRUM_SCHEMA)
     changes = _read(con, missing, "license_changes", LICENSE_CHANGES_SQL, [quarter.start, quarter.end],
                     LICENSE_CHANGES_SCHEMA)
-    return QuarterInputs(quarter, prices, rates, memory, scores, models, spectrum, changes, missing)
+    measurements = _measurements(con, missing, q)
+    return QuarterInputs(quarter, prices, rates, memory, scores, models, spectrum, changes, measurements, missing)
+
+
+def _measurements(con: duckdb.DuckDBPyConnection, missing: list[str], quarter: str) -> pl.DataFrame:
+    """The quarter's throughput_measurements: every column (the capacity match ranks on them all)."""
+    if not table_columns(con, "throughput_measurements"):
+        missing.append("throughput_measurements")
+        return pl.DataFrame(schema=MEASUREMENTS_SCHEMA)
+    return query(con, MEASUREMENTS_SQL, [quarter]).cast(MEASUREMENTS_SCHEMA)
 
 
 def coverage_inputs(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -1,7 +1,7 @@
 """The mart frames of one quarter, and the drift from the quarter before. Pure.
 
 `build_marts` turns a quarter's inputs into quality_tiers, api_cost_at_scale, self_hosted_cost,
-crossover and tco_at_volume; `build_drift` compares two quarters' inputs, both computed here
+crossover, tco_at_volume, managed_inference and managed_crossover; `build_drift` compares two quarters' inputs, both computed here
 with the same assumptions, so drift shows what the data did and not what a change of
 assumptions did. `stamp` adds quarter, provisional and the assumptions hash to every row.
 """
@@ -13,12 +13,16 @@ import polars as pl
 from pipeline.marts import drift
 from pipeline.marts.api import api_cost_at_scale, base_prices, reference_prices
 from pipeline.marts.assumptions import Assumptions
+from pipeline.marts.capacity import capacities
 from pipeline.marts.inputs import QuarterInputs
+from pipeline.marts.managed import managed_crossover, managed_inference
 from pipeline.marts.selfhosted import crossover, self_hosted_cost, tco_at_volume
 from pipeline.marts.tiers import assign_tiers, open_closed_gap
 
-BASE_MARTS = ("quality_tiers", "api_cost_at_scale", "self_hosted_cost", "crossover", "tco_at_volume")
-DRIFT_MARTS = ("price_drift", "tier_drift", "crossover_drift", "gpu_rate_drift", "license_drift", "open_closed_gap")
+BASE_MARTS = ("quality_tiers", "api_cost_at_scale", "self_hosted_cost", "crossover", "tco_at_volume",
+              "managed_inference", "managed_crossover")
+DRIFT_MARTS = ("price_drift", "tier_drift", "crossover_drift", "gpu_rate_drift", "license_drift", "open_closed_gap",
+               "managed_inference_drift", "throughput_drift")
 
 
 def stamp(frame: pl.DataFrame, quarter: str, provisional: bool, assumptions_hash: str) -> pl.DataFrame:
@@ -35,13 +39,17 @@ def quality_tiers(inputs: QuarterInputs, a: Assumptions) -> pl.DataFrame:
 def build_marts(inputs: QuarterInputs, a: Assumptions) -> dict[str, pl.DataFrame]:
     base = base_prices(inputs.prices, a)
     reference = reference_prices(base)
-    hosted = self_hosted_cost(a, inputs.gpu_rates, inputs.gpu_memory)
+    tiers = quality_tiers(inputs, a)
+    hosted = self_hosted_cost(a, inputs.gpu_rates, inputs.gpu_memory, capacities(a, inputs.measurements), tiers)
+    managed = managed_inference(inputs.prices, inputs.models, a)
     return {
-        "quality_tiers": quality_tiers(inputs, a),
+        "quality_tiers": tiers,
         "api_cost_at_scale": api_cost_at_scale(base, a),
         "self_hosted_cost": hosted,
         "crossover": crossover(a, hosted, reference),
-        "tco_at_volume": tco_at_volume(a, hosted, reference),
+        "tco_at_volume": tco_at_volume(a, hosted, reference, managed),
+        "managed_inference": managed,
+        "managed_crossover": managed_crossover(a, hosted, managed),
         # not published: what the drift tables compare
         "_base_prices": base,
     }
@@ -59,6 +67,12 @@ def build_drift(previous: QuarterInputs, current: QuarterInputs, prev_marts: dic
         "crossover_drift": drift.crossover_drift(prev_marts["crossover"], cur_marts["crossover"]),
         "gpu_rate_drift": drift.gpu_rate_drift(previous.gpu_rates, current.gpu_rates),
         "license_drift": drift.license_drift(current.license_changes, previous.spectrum, current.spectrum),
+        "managed_inference_drift": drift.managed_inference_drift(prev_marts["managed_inference"],
+                                                                 cur_marts["managed_inference"]),
+        # Capacities exist for a quarter never computed too (its assumptions'): compare with nothing.
+        "throughput_drift": drift.throughput_drift(
+            prev_marts["self_hosted_cost"] if previous.has_snapshots else prev_marts["self_hosted_cost"].head(0),
+            cur_marts["self_hosted_cost"]),
         "open_closed_gap": pl.DataFrame([{
             "metric": a.tier_metric, **gap_now,
             "previous_gap": gap_before.get("gap"),

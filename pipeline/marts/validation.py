@@ -1,4 +1,4 @@
-"""A small collector of validation errors for hand-written YAML: every problem, with its key."""
+"""Validating hand-written YAML: a collector of every problem with its key, and the citation check."""
 
 from __future__ import annotations
 
@@ -75,3 +75,37 @@ class Checker:
             self.error(key, f"must be one of {', '.join(allowed)}, got {value!r}")
             return None
         return value
+
+
+def missing_citations(document: dict) -> list[str]:
+    """Numeric keys of a document without a citation (the default file must have none)."""
+    cited = set((document.get("citations") or {}).keys())
+    out = []
+    for key, value in document.items():
+        if key in ("citations", "deployments", "api_providers"):
+            continue
+        if _has_number(value) and key not in cited and not any(c.startswith(key + ".") for c in cited):
+            out.append(key)
+        if isinstance(value, dict):
+            out += [f"{key}.{k}" for k, v in value.items()
+                    if _has_number(v) and key not in cited and f"{key}.{k}" not in cited]
+    # Which provider is a developer's own API decides what counts as managed inference: a curated fact.
+    out += [f"api_providers.{k}" for k, v in (document.get("api_providers") or {}).items()
+            if v and f"api_providers.{k}" not in cited]
+    for d in document.get("deployments") or []:
+        own = set((d.get("citations") or {}).keys())
+        out += [f"deployments[{d.get('id')}].{k}" for k, v in d.items()
+                if k not in ("citations", "id") and _has_number(v) and k not in own]
+    return sorted(set(out))
+
+
+def _has_number(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, dict):
+        return any(_has_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_number(v) for v in value)
+    return False

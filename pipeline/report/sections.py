@@ -58,6 +58,9 @@ class Inputs:
         parts = [self.assumptions(row.get("assumptions_hash"))]
         if row.get("gpu") in self.gpus:
             parts.append(self.gpus[row["gpu"]])
+        if row.get("throughput_fetch_id"):  # a capacity measured or scaled from a throughput source
+            parts.append(self.prov.fetch(row["throughput_fetch_id"], row["throughput_source"],
+                                         row.get("throughput_observed_at")))
         return self.prov.derived(f"self-hosted cost of {row['deployment']}", parts)
 
 
@@ -131,11 +134,11 @@ def self_hosted(con, quarter: str, inputs: Inputs) -> Table | Missing:
         out.append([text(r["deployment"]), text(r.get("model")), text(r["precision"]),
                     text(f"{r['gpu_count']}× {r['gpu']}"), number(r["monthly_gpu_cost_low"], usd, entry),
                     number(r["monthly_gpu_cost_high"], usd, entry),
-                    number(r["monthly_capacity_requests"], count, entry),
+                    number(r["monthly_capacity_requests"], count, entry), text(r.get("throughput_basis")),
                     number(r["usd_per_mtok_output_low"], usd, entry), number(r["usd_per_mtok_output_high"], usd, entry),
                     text(r.get("fits_in_memory")), text(r.get("note"))])
     return Table("t-self-hosted", ["deployment", "model", "precision", "GPUs", "GPU $/month low", "GPU $/month high",
-                                   "capacity req/month", "$/1M output low", "$/1M output high", "fits", "note"], out)
+                                   "capacity req/month", "capacity basis", "$/1M output low", "$/1M output high", "fits", "note"], out)
 
 
 def crossover(con, quarter: str, inputs: Inputs) -> Table | Missing:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import shutil
 
-import dagster as dg
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from pipeline.app.cli import main
@@ -18,6 +18,7 @@ from pipeline.marts.assumptions import load_assumptions
 from pipeline.marts.checks import CROSSOVER_CONSISTENT, NO_NEGATIVE_COSTS
 from pipeline.marts.tables import BASE_MARTS, DRIFT_MARTS
 from tests.conftest import AS_OF, FIXTURES, refresh
+from tests.support.replay_build import QUARTERS, replay_build
 
 pytestmark = pytest.mark.integration
 WHAT_IF = FIXTURES / "marts" / "what_if_reserved.yaml"
@@ -26,11 +27,10 @@ RUNNING, LAST, FIRST = Quarter.of(AS_OF), Quarter.of(AS_OF).previous(), Quarter(
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, instance):
-    root = tmp_path_factory.mktemp("marts")
-    paths = Paths(warehouse_dir=root / "warehouse", exports_dir=root / "exports")
-    # The quarters of the bundled history (2025Q3 on) and the one before it, for its drift.
-    report = refresh(paths, instance, mode="replay", quarters=quarter_range(FIRST, RUNNING))
-    assert report.published, report.failures
+    # The quarters of the bundled history (2025Q3 on) and the one before it, for its drift: the
+    # session's shared replay build (tests/support/replay_build.py), which only reads here.
+    paths, report = replay_build(tmp_path_factory, instance)
+    assert QUARTERS == quarter_range(FIRST, RUNNING)
     return paths, report
 
 
@@ -68,9 +68,9 @@ def test_crossover_agrees_with_the_cost_tables(published):
         SELECT c.breakeven_requests_gpu_only AS v, s.monthly_gpu_cost_high AS gpu, a.usd_per_request AS api
         FROM crossover c JOIN self_hosted_cost s USING (quarter, deployment)
         JOIN api_cost_at_scale a ON a.quarter = c.quarter AND a.canonical_model = c.canonical_model
-        WHERE c.quarter = ? AND c.deployment = '8b-fp16-a10g' AND c.canonical_model = 'openai/gpt-4o-mini'
+        WHERE c.quarter = ? AND c.deployment = '8b-int4-t4' AND c.canonical_model = 'openai/gpt-4o-mini'
           AND a.is_reference AND a.monthly_requests = 100000""", [RUNNING.label]).row(0, named=True)
-    # One A10G replica serves 1,511,100 requests, more than the break-even: V = ceil(GPU cost / API cost).
+    # One T4 replica serves 821,250 requests, more than the break-even: V = ceil(GPU cost / API cost).
     assert row["api"] == 0.00075
     assert row["v"] == math.ceil(round(row["gpu"] / row["api"], 6))
 
@@ -143,3 +143,96 @@ def test_diff_without_a_published_warehouse(tmp_path):
 
     with pytest.raises(DiffError, match="nothing published yet"):
         diff_published(Paths(tmp_path / "warehouse", tmp_path / "exports"), Quarter(2025, 3), Quarter(2025, 4))
+
+
+def test_managed_inference_in_every_quarter_with_prices(published):
+    paths, report = published
+    priced = {r[0] for r in frame(paths, "SELECT DISTINCT quarter FROM model_prices").rows()}
+    for table in ("managed_inference", "managed_crossover"):
+        assert {r[0] for r in frame(paths, f"SELECT DISTINCT quarter FROM {table}").rows()} == priced, table
+    offers = frame(paths, "SELECT * FROM managed_inference WHERE quarter = ? AND canonical_model = ? "
+                          "ORDER BY blended_usd_per_mtok", [RUNNING.label, "meta-llama/llama-3.1-8b-instruct"])
+    assert offers.select("provider", "source", "blended_usd_per_mtok", "is_cheapest", "providers_offering").rows() == [
+        ("openrouter", "openrouter", 0.065, True, 2), ("together_ai", "litellm", 0.18, False, 2)]
+    assert offers["fetch_id"].null_count() == 0 and offers["carried_forward"].to_list() == [True, True]
+    # DeepSeek's own API is not managed inference; OpenRouter's offer of R1 is. Closed models never appear.
+    r1 = frame(paths, "SELECT DISTINCT provider FROM managed_inference WHERE canonical_model = 'deepseek/deepseek-r1'")
+    assert r1["provider"].to_list() == ["openrouter"]
+    closed = frame(paths, "SELECT count(*) AS n FROM managed_inference JOIN models USING (canonical_model) "
+                          "WHERE NOT weights_open")
+    assert closed["n"][0] == 0
+    managed_checks = [c for c in report.checks if c.asset in ("managed_inference", "managed_crossover")]
+    assert {c.check for c in managed_checks} >= {"managed_inference_valid", NO_NEGATIVE_COSTS, CROSSOVER_CONSISTENT}
+    assert all(c.passed for c in managed_checks)
+
+
+def test_managed_crossover_and_tco_rows(published):
+    paths, _ = published
+    h100 = frame(paths, "SELECT * FROM managed_crossover WHERE quarter = ? AND deployment = '8b-fp8-h100'",
+                 [RUNNING.label]).row(0, named=True)
+    assert (h100["provider"], h100["api_usd_per_request"], h100["monthly_capacity_requests"]) == (
+        "openrouter", 0.00013, 3_713_364)
+    assert h100["breakeven_requests_gpu_only"] is None and h100["throughput_basis"] == "measured"
+    assert h100["reason_gpu_only"] == ("the API is cheaper even at full load: 3,713,364 requests cost $482.74 "
+                                       "through the API vs $3,688.03 for one replica's GPUs")
+    tco = frame(paths, "SELECT * FROM tco_at_volume WHERE quarter = ? AND monthly_requests = 10000000 "
+                       "AND kind = 'managed' ORDER BY option", [RUNNING.label])
+    assert tco.select("option", "provider", "inference", "total").rows() == [
+        ("managed:meta-llama/llama-3.1-405b-instruct", "together_ai", 70_000.0, 70_000.0),
+        ("managed:meta-llama/llama-3.1-70b-instruct", "openrouter", 8_000.0, 8_000.0),
+        ("managed:meta-llama/llama-3.1-8b-instruct", "openrouter", 1_300.0, 1_300.0)]
+
+
+def test_self_hosted_cost_shows_its_throughput_basis(published):
+    paths, _ = published
+    hosted = frame(paths, "SELECT * FROM self_hosted_cost WHERE quarter = ? ORDER BY deployment", [RUNNING.label])
+    by_id = {r["deployment"]: r for r in hosted.iter_rows(named=True)}
+    fp16 = by_id["70b-fp16-4xa100"]  # TensorRT-LLM v0.9: LLaMA 70B FP16, 4x A100, 289 tok/s per GPU
+    assert (fp16["throughput_basis"], fp16["output_tokens_per_s"], fp16["monthly_capacity_requests"]) == (
+        "measured", 1156.0, 1_518_984)
+    assert fp16["throughput_note"].startswith("measured (trtllm_perf_overview, 2024-04-24)")
+    a10g = by_id["8b-fp16-a10g"]
+    assert (a10g["throughput_basis"], a10g["throughput_flagged"], a10g["monthly_capacity_requests"]) == (
+        "estimated", True, 204_011)
+    int4 = by_id["70b-int4-a100"]
+    assert (int4["throughput_basis"], int4["monthly_capacity_requests"], int4["quality_penalty_pct_high"]) == (
+        "assumption", 919_800, 3.0)
+    assert (int4["model_tier"], int4["effective_tier"]) == (3, 3)
+    assert int4["effective_score"] == pytest.approx(int4["model_score"] * 0.97)
+    assert all(r["assumed_monthly_capacity_requests"] for r in by_id.values())
+
+
+def test_existing_marts_keep_their_values(published):
+    """Figures the managed inference and measured capacity work must not move (taken before it)."""
+    paths, _ = published
+    q = RUNNING.label
+    assert frame(paths, "SELECT monthly_cost_usd FROM api_cost_at_scale WHERE quarter = ? AND monthly_requests = "
+                        "1000000 AND canonical_model = 'openai/gpt-4o-mini' AND provider = 'openai'", [q]).item() \
+        == 750.0
+    assert frame(paths, "SELECT tier, round(score, 3) FROM quality_tiers WHERE quarter = ? AND canonical_model = "
+                        "'openai/gpt-5'", [q]).row(0) == (1, 97.912)
+    gpu = frame(paths, "SELECT monthly_gpu_cost_low, monthly_gpu_cost_high FROM self_hosted_cost WHERE quarter = ? "
+                       "AND deployment = '70b-fp8-2xh100'", [q]).row(0)
+    assert gpu == (5765.832, 7376.066)
+    # Deployments that keep their assumption (no int4 measurement) keep their break-even volumes.
+    cross = dict(frame(paths, "SELECT deployment || ' vs ' || canonical_model, breakeven_requests_gpu_only "
+                              "FROM crossover WHERE quarter = ? AND deployment IN ('70b-int4-h100', '8b-int4-t4') "
+                              "AND canonical_model IN ('openai/gpt-4o', 'anthropic/claude-haiku-4.5')", [q]).rows())
+    assert cross == {"70b-int4-h100 vs openai/gpt-4o": 295_043, "8b-int4-t4 vs anthropic/claude-haiku-4.5": 71_832}
+    assert frame(paths, "SELECT total FROM tco_at_volume WHERE quarter = ? AND monthly_requests = 10000000 "
+                        "AND option = 'deployment:70b-int4-a100'", [q]).item() == pytest.approx(28_960.171)
+
+
+def test_diff_and_report_show_managed_inference(published):
+    paths, _ = published
+    text = diff_published(paths, Quarter(2025, 2), RUNNING, limit=100)
+    assert "meta-llama/llama-3.1-8b-instruct: $0.018 @ openrouter → $0.065 @ openrouter  increase +251.4%" in text
+    assert "Self-hosted capacity (requests a month per replica)" in text
+    html = (paths.exports_dir / "report" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "lxml")
+    rows = {tr.find("td").get_text(): [td.get_text() for td in tr.find_all("td")]
+            for tr in soup.find("table", id="t-managed").find("tbody").find_all("tr")}
+    eight = rows["meta-llama/llama-3.1-8b-instruct"]
+    # model, tier, providers, cheapest, low, high, deployment, self-hosted, basis, closed model, closed
+    assert eight == ["meta-llama/llama-3.1-8b-instruct", "capable small", "2", "openrouter", "$0.13", "$0.36",
+                     "8b-int4-t4", "$0.525", "assumption", "openai/gpt-4o-mini", "$0.75"]

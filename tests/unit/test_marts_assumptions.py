@@ -73,7 +73,8 @@ def test_every_problem_is_reported_with_file_and_key():
                      "got 'fp12'",
                      "deployments[8b-fp16-a10g].gpu_count: must be at least 1, got 0",
                      "tco.options[0]: no deployment 'does-not-exist'",
-                     "tco.options[1]: must be 'api:<canonical model>' or 'deployment:<id>', got 'ollama:llama3'"):
+                     "tco.options[1]: must be 'api:<canonical model>', 'managed:<canonical model>' or 'deployment:<id>', "
+                     "got 'ollama:llama3'"):
         assert expected in message
 
 
@@ -101,3 +102,26 @@ def test_hash_ignores_citations_order_and_number_spelling(default):
 def test_hash_is_stable_across_loads(default):
     assert load_assumptions().hash == default.hash
     assert len(default.hash) == 16
+
+
+def test_the_first_party_mapping_is_a_cited_fact():
+    doc = read_yaml(DEFAULT_FILE)
+    assert doc["api_providers"]["first_party"]["meta-llama"] == ["meta_llama"]
+    doc["citations"].pop("api_providers.first_party")
+    assert missing_citations(doc) == ["api_providers.first_party"]
+
+
+def test_a_deployment_keeps_its_cited_throughput_for_the_marts(default):
+    h100 = default.deployment("70b-fp8-2xh100")
+    assert (h100.throughput_output_tokens_per_s, h100.utilization, h100.active_params_b) == (4205.0, 0.5, None)
+    what_if = load_assumptions(WHAT_IF)
+    assert what_if.deployment("8b-int4-l4").throughput_output_tokens_per_s is None  # a stated capacity
+
+
+def test_managed_tco_options(default):
+    assert {"managed:meta-llama/llama-3.1-8b-instruct", "managed:meta-llama/llama-3.1-70b-instruct",
+            "managed:meta-llama/llama-3.1-405b-instruct"} <= set(default.tco_options)
+    doc = copy.deepcopy(default.document)
+    doc["tco"]["options"] = ["managed:"]
+    with pytest.raises(AssumptionsError, match=r"tco.options\[0\]: must be 'api:<canonical model>', 'managed:"):
+        parse_assumptions(doc)

@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES
 
 Q2, Q3 = Quarter(2025, 2), Quarter(2025, 3)
 TABLES = ("model_prices", "gpu_price_summary", "gpus", "quality_index", "models", "openness_spectrum",
-          "license_changes")
+          "license_changes", "throughput_measurements")
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +192,47 @@ def test_marts_pass_their_schemas_and_the_schemas_bite(con, a, q3):
     assert "a_volume_or_a_reason" in set(schema_failures(MART_SCHEMAS["crossover"], silent)["check"])
     cost = stamp(q3["api_cost_at_scale"], "2025Q3", False, a.hash).with_columns(-pl.col("monthly_cost_usd"))
     assert schema_failures(MART_SCHEMAS["api_cost_at_scale"], cost).height > 0
+
+
+def test_capacity_comes_from_the_quarters_measurements(con, a, q3):
+    hosted = q3["self_hosted_cost"]
+    fp8 = row(hosted, deployment="70b-fp8-2xh100")
+    # The fixture's TensorRT-LLM row (2,102.5 tok/s per GPU on 2x H100) is the figure the assumption cites.
+    assert (fp8["throughput_basis"], fp8["monthly_capacity_requests"], fp8["throughput_fetch_id"]) == (
+        "measured", 5_525_370, "f-q3-trtllm")
+    big = row(hosted, deployment="405b-fp8-8xh100")  # scaled from the 70B row by parameters per token
+    assert (big["throughput_basis"], big["throughput_flagged"], big["monthly_capacity_requests"]) == (
+        "estimated", True, 3_820_008)
+    assert row(hosted, deployment="70b-int4-a100")["throughput_basis"] == "assumption"
+    q2, _ = compute_quarter(con, Q2, a)  # no measurements before Q3: every deployment on its assumption
+    assert set(q2["self_hosted_cost"]["throughput_basis"]) == {"assumption"}
+    moved = row(compute_drift(con, Q3, a)["throughput_drift"], deployment="405b-fp8-8xh100")
+    assert (moved["old_monthly_capacity_requests"], moved["new_monthly_capacity_requests"], moved["change"]) == (
+        3_835_566, 3_820_008, "down")
+
+
+def test_managed_inference_from_the_snapshot(con, a, q3):
+    managed = q3["managed_inference"]
+    assert set(managed["canonical_model"]) == {"meta-llama/llama-3.1-8b-instruct", "meta-llama/llama-3.1-70b-instruct"}
+    q2, _ = compute_quarter(con, Q2, a)  # Q2 lists OpenRouter's free 8B offer too
+    eight = q2["managed_inference"].filter(pl.col("canonical_model") == "meta-llama/llama-3.1-8b-instruct")
+    assert eight.sort("is_free").select("provider", "is_free", "is_cheapest", "blended_usd_per_mtok").rows() == [
+        ("openrouter", False, True, 0.025), ("openrouter", True, False, 0.0)]
+    assert set(eight["providers_offering"]) == {1}
+    cross = row(q3["managed_crossover"], deployment="70b-fp8-2xh100")
+    assert (cross["provider"], cross["api_usd_per_request"], cross["breakeven_requests_gpu_only"]) == (
+        "openrouter", 0.00038, None)
+
+
+def test_prices_are_read_with_or_without_variant_and_quantization(con, a):
+    older = load_quarter(con, Q2, a.tier_metric).prices  # the fixture's model_prices has neither column
+    assert older["variant"].null_count() == older["quantization"].null_count() == older.height > 0
+    c = duckdb.connect()
+    c.execute("CREATE TABLE model_prices AS SELECT *, NULL::VARCHAR AS variant, NULL::VARCHAR AS quantization "
+              "FROM read_csv(?, header = true)", [str(FIXTURES / "marts" / "model_prices.csv")])
+    c.execute("UPDATE model_prices SET variant = 'free', quantization = 'fp8' WHERE source_model_id LIKE '%:free'")
+    inputs = load_quarter(c, Q2, a.tier_metric)
+    free = inputs.prices.filter(pl.col("is_free"))
+    assert free.select("variant", "quantization", "age_days").rows() == [("free", "fp8", None)]
+    assert "model_prices" not in inputs.missing and "throughput_measurements" in inputs.missing
+    c.close()
