@@ -226,6 +226,9 @@ def paged(source: Source, template: bytes, url: str, scale: float) -> list[Body]
     total_1x, per_page = REAL_ROWS[source.name]
     total = round(total_1x * scale)
     doc = json.loads(template)
+    if isinstance(doc, list):  # a saved copy of the API's items (the seed's shape): the API's envelope
+        doc = {"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+               "Items": doc, "NextPageLink": None, "Count": len(doc)}
     if source.name == "azure_retail_prices":
         items = _grow(doc["Items"], total, lambda i, n: {**i, "armRegionName": _suffix(i["armRegionName"], n),
                                                          "meterId": _suffix(i.get("meterId", "m"), n)})

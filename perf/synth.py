@@ -32,7 +32,12 @@ from pipeline.core.sources import Source, discover_sources  # noqa: E402
 from formats import (REAL_ROWS, Body, aider, epoch, litellm, lmarena, lmarena_prices,  # noqa: E402
                      openrouter, pad_html, paged, skypilot, spdx)
 
-FIXED = {"hf_model_cards", "license_texts"}
+# Documents, not lists (and the throughput tables, a few dozen rows each): kept at their size.
+FIXED = {"hf_model_cards", "license_texts", "trtllm_perf_overview", "mlperf_inference", "inferencex"}
+# Sources with nothing bundled (no citable dated record): a test fixture in their format instead.
+FIXTURES = ROOT / "tests" / "fixtures"
+NO_BUNDLE = {"skypilot_catalog": FIXTURES / "gpu_rates" / "skypilot_aws_vms.csv",
+             "google_gemini_pricing_page": FIXTURES / "prices" / "gemini_tables.html"}
 
 
 def _templates(source: Source) -> dict[str, bytes]:
@@ -43,6 +48,8 @@ def _templates(source: Source) -> dict[str, bytes]:
         if e.url == e.group:
             newest[e.group] = (e.observed_on, e.body())
     urls = source.url_list(CURATED_DIR)
+    if not newest:
+        return {u: NO_BUNDLE[source.name].read_bytes() for u in urls}
     first = newest.get(urls[0]) or next(iter(newest.values()))
     return {u: (newest.get(u) or first)[1] for u in urls}
 
