@@ -10,7 +10,8 @@ ALTER TABLE model_prices ADD COLUMN IF NOT EXISTS snapshot DATE;
 -- the id's variant, quantization and dated snapshot (a `:free`, `-fp8` or regional offer is a row
 -- of its own, never folded into the model's own price); plus the newest curated row (prices.csv)
 -- of each provider, model and tier observed before it, which wins over the fetched rows of the
--- model itself (no variant, no quantization) for the same provider and tier.
+-- same offer (the model's own undated id: no variant, quantization or snapshot) for the same
+-- provider and tier; a dated snapshot or a variant stays beside it, an offer of its own.
 CREATE OR REPLACE MACRO model_prices_at(cutoff) AS TABLE
 WITH fetched AS (
     SELECT a.canonical_model, o.provider, o.source, o.source_model_id, a.variant, a.quantization, a.snapshot,
@@ -47,7 +48,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM curated AS c
     WHERE c.canonical_model = x.canonical_model AND c.provider = x.provider
       AND c.service_tier = x.service_tier AND c.context_tier_min_tokens = x.context_tier_min_tokens
-      AND x.variant IS NULL AND x.quantization IS NULL);
+      AND x.variant IS NULL AND x.quantization IS NULL AND x.snapshot IS NULL);
 
 -- Per quarter: the same canonical model at the same provider and tier, as the same offer (variant,
 -- quantization and dated snapshot alike: `gpt-4o-2024-05-13` is not `gpt-4o`, `:free` is not the
