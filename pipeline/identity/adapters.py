@@ -23,7 +23,7 @@ import polars as pl
 from pipeline.identity.index import build_index
 from pipeline.identity.openrouter_models import URL, openrouter_models, registry_from_openrouter
 from pipeline.identity.registry import build_registry
-from pipeline.identity.resolve import resolve
+from pipeline.identity.resolve import RESOLUTION_SCHEMA, resolve
 
 ALIAS_COLUMNS = ["source", "source_model_id", "provider", "canonical_model", "status", "rule", "reason", "variant",
                  "quantization", "snapshot", "steps", "current_rows", "citation"]
@@ -64,6 +64,8 @@ def resolve_models(openrouter: pl.DataFrame, curated_models: pl.DataFrame, curat
     registry = build_registry(entries, curated_models, sources, curated_aliases)
     index = build_index(registry, curated_aliases)
     resolved = [resolve(name, ids, registry, curated_aliases, index) for name, ids in sorted(sources.items())]
+    if not resolved:  # a warehouse that holds no observations yet
+        return registry, pl.DataFrame(schema={**RESOLUTION_SCHEMA, "rows": pl.Int64})
     return registry, pl.concat(resolved, how="diagonal_relaxed")
 
 
