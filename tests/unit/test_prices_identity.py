@@ -141,3 +141,28 @@ def test_tables_are_written_and_pass_their_schemas(built):
     assert query(con, "SELECT count(*) AS n FROM model_aliases")["n"][0] == identity.aliases.height == 12
     assert schema_failures(Model, identity.models).height == 0
     assert schema_failures(ModelAlias, identity.aliases).height == 0
+
+
+def test_a_warehouse_from_before_takes_the_new_registry(tmp_path):
+    """`models` and `model_aliases` as they were published before (openness flags and canonical ids
+    NOT NULL, no status): the DDL relaxes and extends them, and the rebuilt tables fit."""
+    (tmp_path / "models.csv").write_text(MODELS_CSV)
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE models (canonical_model VARCHAR PRIMARY KEY, display_name VARCHAR,
+        developer VARCHAR NOT NULL, family VARCHAR, release_date DATE, params_b DOUBLE, weights_open BOOLEAN NOT NULL,
+        data_open BOOLEAN NOT NULL, code_open BOOLEAN NOT NULL, license_id VARCHAR, required BOOLEAN NOT NULL,
+        citation VARCHAR NOT NULL)""")
+    con.execute("""CREATE TABLE model_aliases (source VARCHAR NOT NULL, source_model_id VARCHAR NOT NULL,
+        canonical_model VARCHAR NOT NULL, rule VARCHAR NOT NULL, citation VARCHAR, PRIMARY KEY (source, source_model_id))""")
+    con.execute("INSERT INTO model_aliases VALUES ('litellm', 'gpt-4o', 'openai/gpt-4o', 'curated', 'x')")
+    apply_ddl(con)
+    _openrouter(con, "acme/widget-1", "Acme: Widget 1", datetime(2026, 3, 1, 12))
+    _price(con, "litellm", "ollama", "ollama/llama3")
+    identity = rebuild_identity(con, tmp_path)
+    assert con.execute("SELECT canonical_model, weights_open, origin FROM models ORDER BY ALL").fetchall() == [
+        ("acme/widget-1", None, "openrouter"), ("deepseek/deepseek-r1", True, "curated"),
+        ("openai/gpt-4o", False, "curated")]
+    assert con.execute("SELECT source, source_model_id, canonical_model, status FROM model_aliases "
+                       "ORDER BY ALL").fetchall() == [
+        ("litellm", "ollama/llama3", None, "excluded"), ("openrouter", "acme/widget-1", "acme/widget-1", "mapped")]
+    assert identity.aliases.height == 2
