@@ -55,7 +55,8 @@ def prices(warehouse: WarehouseResource):
     origins = dict(models.group_by("origin").len().sort("origin").iter_rows())
     statuses = dict(aliases.group_by("status").len().sort("status").iter_rows())
     progress.info("%-28s %s models; ids %s", "identity", models.height, statuses)
-    yield dg.MaterializeResult(asset_key="models", metadata={"rows": models.height, "by_origin": dg.MetadataValue.json(origins)})
+    yield dg.MaterializeResult(asset_key="models",
+                               metadata={"rows": models.height, "by_origin": dg.MetadataValue.json(origins)})
     yield schema_result("models", MODELS_VALID, Model, models)
     yield dg.MaterializeResult(asset_key="model_aliases", metadata={"rows": aliases.height, **statuses})
     yield schema_result("model_aliases", MODEL_ALIASES_VALID, ModelAlias, aliases)
