@@ -24,7 +24,7 @@ from pipeline.core.quarters import Quarter, quarter_range
 from pipeline.core.sources import discover_families, source_by_name
 from pipeline.core.validate import validate
 from pipeline.core.warehouse import apply_ddl, connect, insert_frame, query
-from pipeline.prices.registry import build_aliases, load_aliases, load_models
+from pipeline.prices.registry import rebuild_identity
 from synth import generate
 
 OBSERVED = Quarter(2026, 4).start + timedelta(days=31)
@@ -108,9 +108,7 @@ def _build_history(folder: Path, quarters: list[Quarter], first_index: int, scal
             outcome = ingest_source(source, families[source.family], plan, None, archive, con)
             if outcome.parse_errors or not outcome.rows_added:
                 raise RuntimeError(f"{name} {quarter}: {outcome.parse_errors or 'no rows'}")
-    observed = query(con, "SELECT DISTINCT source, source_model_id FROM price_observations")
-    insert_frame(con, "models", load_models(CURATED_DIR))
-    insert_frame(con, "model_aliases", build_aliases(load_aliases(CURATED_DIR), observed))
+    rebuild_identity(con, CURATED_DIR)
     con.execute("CHECKPOINT")
     con.close()
     return db

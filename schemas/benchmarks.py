@@ -7,10 +7,13 @@ The conversion happens in the parser; docs/benchmarks.md describes it per unit.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 import pandera.polars as pa
 import polars as pl
+
+from schemas.prices import QUANTIZATION, SNAPSHOT, VARIANT
 
 RAW_UNITS = ("elo", "fraction", "percent", "points")
 SCORE_0_100 = "0-100, higher is better"
@@ -78,8 +81,12 @@ class BenchmarkScore(pa.DataFrameModel):
     raw_ci_high: float = pa.Field(nullable=True, description="Upper end of the interval, in raw_unit")
     anchor_raw: float = pa.Field(nullable=True, description="Elo only: the version's anchor rating",
                                  metadata={"unit": "Elo"})
-    source_model_id: str = pa.Field(description="The model's name in the source (the best-scoring one when "
-                                    "several of the source's names map to this model)")
+    source_model_id: str = pa.Field(description="The model's name in the source (when several of the source's "
+                                    "names map to this model: the undated one, else the newest snapshot; then the "
+                                    "best-scoring)")
+    variant: str = pa.Field(nullable=True, description=VARIANT)
+    quantization: str = pa.Field(nullable=True, description=QUANTIZATION)
+    snapshot: dt.date = pa.Field(nullable=True, description=SNAPSHOT)
     source_benchmark: str = pa.Field(description="The benchmark's name in the source")
     observed_at: pl.Datetime = pa.Field(description="When the score was observed (UTC)")
     age_days: int = pa.Field(ge=0, nullable=True, description="Days from that observation to the quarter's end: how "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 import pandera.polars as pa
@@ -11,6 +12,11 @@ USD_PER_MTOK = "USD per 1M tokens"
 PRICE_COLUMNS = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok",
                  "cache_write_usd_per_mtok", "batch_input_usd_per_mtok", "batch_output_usd_per_mtok")
 SERVICE_TIERS = ("standard", "priority", "flex")
+ALIAS_STATUSES = ("mapped", "excluded", "unmapped")
+VARIANT = ("How the id differs from the model's own offer (docs/identity.md): free, batch, thinking, "
+           "region:<r>, fine-tuned, config:<c>…; empty for the model itself")
+QUANTIZATION = "The serving precision the id names (fp8, int4, turbo…); empty when it names none"
+SNAPSHOT = "The dated snapshot the id names (gpt-4o-2024-08-06: 2024-08-06); empty when undated"
 
 
 def _price(description: str, nullable: bool = True):
@@ -39,9 +45,15 @@ class PriceObservation(pa.DataFrameModel):
     display_name: str = pa.Field(nullable=True, description="The source's display name for the model")
     context_length: int = pa.Field(nullable=True, ge=0, description="Context window the source states",
                                    metadata={"unit": "tokens"})
-    # OpenRouter only: when the model was added (its `created`); an earlier observation is held back.
-    released_on: Optional[pl.Date] = pa.Field(nullable=True, description="When the source says the model was "
-                                              "released or first listed (OpenRouter's `created`)")
+    # OpenRouter rows only: the model's registry facts (the prices step builds `models` from them).
+    model_created_at: Optional[pl.Datetime] = pa.Field(nullable=True, description="When the source listed the model "
+                                                       "first (OpenRouter's `created`, UTC)")
+    hugging_face_id: Optional[str] = pa.Field(nullable=True, description="The model's Hugging Face repository "
+                                              "(org/name), as the source links it")
+    modality: Optional[str] = pa.Field(nullable=True, description="Input and output kinds (text->text, "
+                                       "text+image->text…), as the source states them")
+    canonical_slug: Optional[str] = pa.Field(nullable=True, description="The source's own permanent slug "
+                                             "for the model (OpenRouter's dated canonical_slug)")
     # Curated rows only: each row's own date and citation.
     observed_at: Optional[pl.Datetime] = pa.Field(nullable=True, description="When a curated price was stated")
     citation: Optional[str] = pa.Field(nullable=True, description="Where a curated price comes from")
@@ -65,6 +77,9 @@ class ModelPrice(pa.DataFrameModel):
     provider: str = pa.Field(description="Who bills the price")
     source: str = pa.Field(description="The source the price was read from")
     source_model_id: str = pa.Field(description="The model's id in that source")
+    variant: str = pa.Field(nullable=True, description=VARIANT)
+    quantization: str = pa.Field(nullable=True, description=QUANTIZATION)
+    snapshot: dt.date = pa.Field(nullable=True, description=SNAPSHOT)
     service_tier: str = pa.Field(isin=list(SERVICE_TIERS), description="standard / priority / flex")
     context_tier_min_tokens: int = pa.Field(ge=0, description="Prompt length from which the price applies",
                                             metadata={"unit": "tokens"})
@@ -107,6 +122,65 @@ class PriceDiscrepancy(pa.DataFrameModel):
     value_b: float = _price("Price stated by the second source", nullable=False)
     fetch_id_b: str = pa.Field(description="Fetch the second price was read from")
     relative_gap: float = pa.Field(gt=0, description="|a - b| / min(a, b)", metadata={"unit": "ratio"})
+
+    class Config:
+        strict = False
+
+
+class Model(pa.DataFrameModel):
+    """`models`: the canonical model registry, rebuilt every refresh (docs/identity.md): OpenRouter's
+    models, curated facts on top (pipeline/curated/models.csv), and models the sources name."""
+
+    canonical_model: str = pa.Field(unique=True, description="Canonical id, OpenRouter's author/slug form")
+    display_name: str = pa.Field(nullable=True, description="The model's name (curated, else OpenRouter's)")
+    developer: str = pa.Field(description="Who made the model")
+    author: str = pa.Field(description="The developer's id: OpenRouter's author slug, else its Hugging Face org")
+    family: str = pa.Field(nullable=True, description="Model family (curated)")
+    release_date: dt.date = pa.Field(nullable=True, description="Release date: curated, else when OpenRouter "
+                                     "listed it (its `created`)")
+    params_b: float = pa.Field(nullable=True, gt=0, description="Total parameters (curated)",
+                               metadata={"unit": "billion parameters"})
+    weights_open: bool = pa.Field(nullable=True, description="Weights downloadable (curated; empty: unknown, "
+                                  "not false)")
+    data_open: bool = pa.Field(nullable=True, description="Training data published (curated; empty: unknown)")
+    code_open: bool = pa.Field(nullable=True, description="Training code published (curated; empty: unknown)")
+    license_id: str = pa.Field(nullable=True, description="License (curated)")
+    required: bool = pa.Field(description="On the list every quarterly table must cover (curated)")
+    context_length: int = pa.Field(nullable=True, ge=0, description="Context window OpenRouter states",
+                                   metadata={"unit": "tokens"})
+    hugging_face_id: str = pa.Field(nullable=True, description="The model's Hugging Face repository")
+    modality: str = pa.Field(nullable=True, description="Input and output kinds, as OpenRouter states them")
+    origin: str = pa.Field(description="How the entry came into the registry: openrouter, curated, "
+                           "openrouter+curated, or the creation rule of the source id that named it")
+    citation: str = pa.Field(description="Where the entry's facts come from (curated | OpenRouter fetch, or the "
+                             "source id that created it)")
+
+    class Config:
+        strict = False
+
+
+class ModelAlias(pa.DataFrameModel):
+    """`model_aliases`: every model id any source names, mapped to its canonical model by a named rule,
+    or listed with the reason it is not (docs/identity.md)."""
+
+    source: str = pa.Field(description="The source that names the id")
+    source_model_id: str = pa.Field(description="The model's id in that source, verbatim")
+    provider: str = pa.Field(nullable=True, description="Who bills the price (price sources), as the source says")
+    canonical_model: str = pa.Field(nullable=True, description="The canonical model; empty unless mapped")
+    status: str = pa.Field(isin=list(ALIAS_STATUSES), description="mapped / excluded (not a model: a router, an "
+                           "embedding, a local runtime…) / unmapped")
+    rule: str = pa.Field(description="The rule that decided (curated_alias, openrouter_id, vendor_naming, "
+                         "normalised_name, a creation rule, an exclusion, or unmapped)")
+    reason: str = pa.Field(nullable=True, description="Why: the rule's reading, the exclusion, or why unmapped "
+                           "(ambiguous: …, fine-tune of …, no registry entry)")
+    variant: str = pa.Field(nullable=True, description=VARIANT)
+    quantization: str = pa.Field(nullable=True, description=QUANTIZATION)
+    snapshot: dt.date = pa.Field(nullable=True, description=SNAPSHOT)
+    steps: str = pa.Field(nullable=True, description="The naming rules that read the id, in order")
+    current_rows: int = pa.Field(ge=0, description="Rows the source's newest responses hold for the id (0: "
+                                 "named only in older responses)", metadata={"unit": "rows"})
+    citation: str = pa.Field(nullable=True, description="Where the id was read (response and fetch), or the "
+                             "curated alias's citation")
 
     class Config:
         strict = False

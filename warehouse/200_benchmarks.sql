@@ -110,13 +110,15 @@ UNION ALL
 SELECT o.* FROM curated_fetches('benchmarks') AS f
 JOIN benchmark_observations AS o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at);
 
--- Model names in the newest responses that no curated alias maps (curated scores name canonical
--- ids directly). `rows`: how many scores the name carries.
+-- Model names in the newest responses that the identity rules do not map (model_aliases: excluded
+-- with a named reason, or unmapped with why; curated scores name canonical ids directly).
+-- `rows`: how many scores the name carries.
 CREATE OR REPLACE VIEW benchmark_unmapped_models AS
-SELECT o.source, o.source_model_id, count(*) AS rows, max(o.observed_at) AS last_seen
+SELECT o.source, o.source_model_id, coalesce(a.status, 'unmapped') AS status,
+       coalesce(a.reason, 'not resolved yet') AS reason, count(*) AS rows, max(o.observed_at) AS last_seen
 FROM benchmark_latest_observations AS o
 LEFT JOIN model_aliases AS a ON a.source = o.source AND a.source_model_id = o.source_model_id
-WHERE a.canonical_model IS NULL AND o.source <> 'curated_benchmarks'
+WHERE a.status IS DISTINCT FROM 'mapped' AND o.source <> 'curated_benchmarks'
 GROUP BY ALL;
 
 -- Source benchmark names in the newest responses that the registry does not map.
@@ -131,3 +133,8 @@ GROUP BY ALL;
 -- quarter (carried forward: the source said nothing newer before the quarter ended).
 ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS age_days BIGINT;
 ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;
+-- Which of the source's names stands for the model (model_aliases): its variant, quantization and
+-- dated snapshot (NULL: the model's own name).
+ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS variant VARCHAR;
+ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS quantization VARCHAR;
+ALTER TABLE benchmark_scores ADD COLUMN IF NOT EXISTS snapshot DATE;

@@ -17,7 +17,8 @@ SELECT * FROM model_prices_at(CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP
 
 -- Each canonical model's score on each benchmark from each source as of day d (0-100, higher is
 -- better; lower-is-better benchmarks turned around as in `benchmark_scores`). Where several of a
--- source's names map to one model, every one is listed (`benchmark_scores` keeps the best).
+-- source's names map to one model (model_aliases' mapped rows), every one is listed with its
+-- variant, quantization and snapshot (`benchmark_scores` keeps one: pipeline/benchmarks/snapshot.py).
 CREATE OR REPLACE MACRO scores_asof(d) AS TABLE
 WITH obs AS (
     SELECT o.* REPLACE (f.observed_at AS observed_at, f.fetch_id AS fetch_id), f.stale FROM snapshot_fetches('benchmarks', CAST(CAST(d AS DATE) + INTERVAL 1 DAY AS TIMESTAMP)) AS f
@@ -31,12 +32,13 @@ SELECT CASE WHEN obs.source = 'curated_benchmarks' THEN obs.source_model_id ELSE
            AS canonical_model,
        n.benchmark, obs.source,
        CASE WHEN b.higher_is_better THEN obs.score ELSE 100 - obs.score END AS score,
-       obs.raw_score, obs.raw_unit, obs.source_model_id, obs.source_benchmark, obs.observed_at, obs.fetch_id,
-       obs.stale
+       obs.raw_score, obs.raw_unit, obs.source_model_id, a.variant, a.quantization, a.snapshot,
+       obs.source_benchmark, obs.observed_at, obs.fetch_id, obs.stale
 FROM obs
 JOIN benchmark_names AS n ON n.source = obs.source AND n.source_name = obs.source_benchmark
 JOIN benchmarks AS b ON b.benchmark = n.benchmark
-LEFT JOIN model_aliases AS a ON a.source = obs.source AND a.source_model_id = obs.source_model_id
+LEFT JOIN model_aliases AS a
+       ON a.source = obs.source AND a.source_model_id = obs.source_model_id AND a.status = 'mapped'
 WHERE CASE WHEN obs.source = 'curated_benchmarks' THEN obs.source_model_id ELSE a.canonical_model END IS NOT NULL;
 
 -- Every GPU offer each source states as of day d, with its canonical GPU (gpu_names: instance

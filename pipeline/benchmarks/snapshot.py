@@ -12,9 +12,12 @@ from pipeline.core.snapshots import mark_carried
 from pipeline.core.warehouse import ident, insert_frame, query
 
 # Per source and endpoint the newest parsed response before the quarter's end, plus curated rows
-# dated before it; source names mapped to canonical benchmarks (registry) and models (aliases;
-# curated rows name canonical ids). Where several of a source's names map to one model (an
-# "(high)" run, a thinking variant), the best score stands for the model; then the newest.
+# dated before it; source names mapped to canonical benchmarks (registry) and models (the `mapped`
+# rows of model_aliases; curated rows name canonical ids). Where several of a source's names map
+# to one model, one row stands for it, chosen in this order: the undated name, else the newest
+# dated snapshot (`…-20241022` before `…-20240620`: the release the model's name serves now);
+# then the best score (an "(high)" run, a thinking variant: the model at its best setting); then
+# the newest observation, then the name. The row's variant, quantization and snapshot say which.
 INSERT_SNAPSHOT = """
 INSERT INTO benchmark_scores BY NAME
 WITH obs AS (
@@ -27,23 +30,24 @@ WITH obs AS (
 ), named AS (
     SELECT obs.*, n.benchmark, b.higher_is_better,
            CASE WHEN obs.source = 'curated_benchmarks' THEN obs.source_model_id ELSE a.canonical_model END
-               AS canonical_model
+               AS canonical_model, a.variant, a.quantization, a.snapshot
     FROM obs
     JOIN benchmark_names AS n ON n.source = obs.source AND n.source_name = obs.source_benchmark
     JOIN benchmarks AS b ON b.benchmark = n.benchmark
-    LEFT JOIN model_aliases AS a ON a.source = obs.source AND a.source_model_id = obs.source_model_id
+    LEFT JOIN model_aliases AS a
+           ON a.source = obs.source AND a.source_model_id = obs.source_model_id AND a.status = 'mapped'
 )
 SELECT ?::VARCHAR AS quarter, ?::BOOLEAN AS provisional, canonical_model, benchmark, source,
        -- a lower-is-better benchmark is turned around so that every score reads higher-better
        CASE WHEN higher_is_better THEN score ELSE 100 - score END AS score,
        CASE WHEN higher_is_better THEN ci_low ELSE 100 - ci_high END AS ci_low,
        CASE WHEN higher_is_better THEN ci_high ELSE 100 - ci_low END AS ci_high,
-       raw_score, raw_unit, raw_ci_low, raw_ci_high, anchor_raw, source_model_id, source_benchmark,
-       observed_at, fetch_id, stale
+       raw_score, raw_unit, raw_ci_low, raw_ci_high, anchor_raw, source_model_id, variant, quantization, snapshot,
+       source_benchmark, observed_at, fetch_id, stale
 FROM named
 WHERE canonical_model IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY canonical_model, benchmark, source
-                           ORDER BY score DESC, observed_at DESC, source_model_id) = 1
+                           ORDER BY snapshot DESC NULLS FIRST, score DESC, observed_at DESC, source_model_id) = 1
 """
 
 QUARTER_ROWS = "SELECT * FROM {table} WHERE quarter = ?"

@@ -4,7 +4,7 @@ A row naming a model whose release date is later than the response it came from 
 or misfiled fact (a listing written from a later page, a backdated `ledger ingest`): held back
 with rule `observed_before_release` and both dates. The release date is the registry's
 (`release_date` in pipeline/curated/models.csv, through the source's alias) or the source's own
-statement (`released_on`, e.g. OpenRouter's `created`), whichever is earlier. Dates are compared
+statement (`model_created_at`: OpenRouter's `created`), whichever is earlier. Dates are compared
 as days: a model observed on its release day is fine.
 """
 
@@ -35,8 +35,8 @@ def observed_before_release(rows: pl.DataFrame, ctx: GuardContext) -> pl.DataFra
     known = (ctx.releases if ctx.releases is not None else pl.DataFrame(schema=RELEASES_SCHEMA)).filter(
         pl.col("source") == ctx.source).select("source_model_id", "release_date", "basis")
     joined = rows.join(known, on="source_model_id", how="left")
-    if "released_on" in joined.columns:  # the source's own statement
-        own = pl.col("released_on").cast(pl.Date)
+    if "model_created_at" in joined.columns:  # the source's own statement
+        own = pl.col("model_created_at").cast(pl.Date)
         earlier_own = own.is_not_null() & (pl.col("release_date").is_null() | (own < pl.col("release_date")))
         joined = joined.with_columns(
             pl.when(earlier_own).then(own).otherwise(pl.col("release_date")).alias("release_date"),

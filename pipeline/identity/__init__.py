@@ -11,14 +11,14 @@ Entry points:
   entries the sources create;
 - `resolve(source, ids, registry, curated_aliases)` -> one row per id: canonical model or reason;
 - `coverage(resolutions)` / `coverage_report(table)` -> the per-source numbers for `ledger status`;
-- adapters: `ids_from_rows`, `resolve_all`, `aliases_table`, `models_table`.
+- adapters: `ids_from_rows`, `resolve_all`, `resolve_models`, `aliases_table`, `models_table`.
 """
 
-from pipeline.identity.adapters import aliases_table, ids_from_rows, models_table, resolve_all
+from pipeline.identity.adapters import aliases_table, ids_from_rows, models_table, resolve_all, resolve_models
 from pipeline.identity.coverage import coverage, coverage_report
 from pipeline.identity.openrouter_models import openrouter_models, registry_from_openrouter
 from pipeline.identity.registry import build_registry, merge_registry
 from pipeline.identity.resolve import resolve
 
 __all__ = ["aliases_table", "build_registry", "coverage", "coverage_report", "ids_from_rows", "merge_registry",
-           "models_table", "openrouter_models", "registry_from_openrouter", "resolve", "resolve_all"]
+           "models_table", "openrouter_models", "registry_from_openrouter", "resolve", "resolve_all", "resolve_models"]

@@ -4,8 +4,11 @@
   ids the identity rules read (`source_model_id`, `provider`, `display_name`, `rows`, `citation`);
 - `resolve_all(openrouter_body, curated_models, curated_aliases, sources)`: the whole job in one
   call -> (registry, resolutions);
-- `aliases_table(resolutions)`: the mapped ids in `model_aliases`' columns, plus `variant`,
-  `quantization` and `snapshot`;
+- `resolve_models(openrouter_models, curated_models, curated_aliases, sources)`: the same from
+  OpenRouter's model fields as a frame (a refresh reads them from the observation versions, each
+  row with its own `fetch_id`, `observed_at` and `url`);
+- `aliases_table(resolutions, curated_aliases)`: every id in `model_aliases`' columns: mapped,
+  excluded or unmapped with its rule and reason, `variant`, `quantization` and `snapshot`;
 - `models_table(registry)`: the registry in `models`' columns (openness flags stay empty for
   entries no curated row describes: unknown is not false).
 """
@@ -20,10 +23,10 @@ import polars as pl
 from pipeline.identity.index import build_index
 from pipeline.identity.openrouter_models import URL, openrouter_models, registry_from_openrouter
 from pipeline.identity.registry import build_registry
-from pipeline.identity.resolve import resolve
+from pipeline.identity.resolve import RESOLUTION_SCHEMA, resolve
 
-ALIAS_COLUMNS = ["source", "source_model_id", "canonical_model", "rule", "citation", "variant", "quantization",
-                 "snapshot", "provider", "steps"]
+ALIAS_COLUMNS = ["source", "source_model_id", "provider", "canonical_model", "status", "rule", "reason", "variant",
+                 "quantization", "snapshot", "steps", "current_rows", "citation"]
 MODEL_COLUMNS = ["canonical_model", "display_name", "developer", "family", "release_date", "params_b",
                  "weights_open", "data_open", "code_open", "license_id", "required", "citation", "author",
                  "context_length", "hugging_face_id", "modality", "origin"]
@@ -47,22 +50,45 @@ def resolve_all(openrouter_body: bytes, curated_models: pl.DataFrame, curated_al
     (several fetches of one source concatenated); the OpenRouter body also supplies the
     `openrouter` source's ids when `sources` has none."""
     models = openrouter_models(openrouter_body)
-    entries = registry_from_openrouter(models, fetch_id, observed_at, url)
     sources = dict(sources)
     sources.setdefault("openrouter", models.select(pl.col("id").alias("source_model_id")))
+    return resolve_models(models, curated_models, curated_aliases, sources, fetch_id, observed_at, url)
+
+
+def resolve_models(openrouter: pl.DataFrame, curated_models: pl.DataFrame, curated_aliases: pl.DataFrame,
+                   sources: Mapping[str, pl.DataFrame], fetch_id: str | None = None,
+                   observed_at: datetime | None = None, url: str = URL) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(registry, resolutions) from OpenRouter's model fields (`openrouter_models`' columns, with
+    `fetch_id` / `observed_at` / `url` per row or given once) and every source's ids."""
+    entries = registry_from_openrouter(openrouter, fetch_id, observed_at, url)
     registry = build_registry(entries, curated_models, sources, curated_aliases)
     index = build_index(registry, curated_aliases)
     resolved = [resolve(name, ids, registry, curated_aliases, index) for name, ids in sorted(sources.items())]
-    return registry, pl.concat(resolved)
+    if not resolved:  # a warehouse that holds no observations yet
+        return registry, pl.DataFrame(schema={**RESOLUTION_SCHEMA, "rows": pl.Int64})
+    return registry, pl.concat(resolved, how="diagonal_relaxed")
 
 
-def aliases_table(resolutions: pl.DataFrame) -> pl.DataFrame:
-    """Mapped ids only, one row per (source, source_model_id) as `model_aliases` keys them (LiteLLM
-    ids are unique across providers); the rule's reason is the citation."""
-    mapped = resolutions.filter(pl.col("status") == "mapped")
-    out = mapped.with_columns(pl.format("{}: {}", "rule", "reason").alias("citation"))
-    return out.select(ALIAS_COLUMNS).unique(subset=["source", "source_model_id"], keep="first",
-                                            maintain_order=True).sort("source", "source_model_id")
+def aliases_table(resolutions: pl.DataFrame, curated_aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every resolved id, one row per (source, source_model_id) as `model_aliases` keys them (LiteLLM
+    ids are unique across providers; a source naming one id under several providers keeps the
+    first provider and sums the rows). `citation`: the curated alias's for `curated_alias`, else
+    where the id was read; `current_rows`: the `rows` resolve counted."""
+    frame = resolutions
+    for col, dtype in (("citation", pl.String), ("rows", pl.Int64)):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None if col == "citation" else 1, dtype).alias(col))
+    if curated_aliases is not None and curated_aliases.height:
+        cur = curated_aliases.select("source", "source_model_id", pl.col("citation").alias("_curated"))
+        frame = frame.join(cur, on=["source", "source_model_id"], how="left").with_columns(
+            pl.when(pl.col("rule") == "curated_alias").then(pl.coalesce("_curated", "citation"))
+            .otherwise("citation").alias("citation"))
+    frame = frame.sort("source", "source_model_id", pl.col("provider").fill_null(""))
+    rows = frame.group_by("source", "source_model_id").agg(pl.col("rows").sum().alias("current_rows"))
+    first = frame.unique(subset=["source", "source_model_id"], keep="first", maintain_order=True)
+    out = first.drop("rows").join(rows, on=["source", "source_model_id"]).with_columns(
+        pl.col("snapshot").str.to_date("%Y-%m-%d", strict=False).alias("snapshot"))
+    return out.select(ALIAS_COLUMNS).sort("source", "source_model_id")
 
 
 def models_table(registry: pl.DataFrame) -> pl.DataFrame:

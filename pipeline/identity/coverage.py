@@ -1,9 +1,10 @@
 """How much of each source the identity rules map: the numbers `ledger status` shows.
 
 `coverage(resolutions)` counts, per source, the ids mapped to a canonical model, excluded with
-a named reason (not models: routers, local runtimes, size buckets, floating aliases…) and left
-unmapped, the distinct canonical models reached, and the most frequent unmapped ids (by the
-rows the source holds for them, then alphabetically) with their reason.
+a named reason (not models: routers, local runtimes, size buckets, floating aliases…; counted
+per exclusion rule, most frequent first) and left unmapped, the distinct canonical models
+reached, and the most frequent unmapped ids (by the rows the source holds for them, then
+alphabetically) with their reason.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import polars as pl
 TOP_UNMAPPED = 10
 COVERAGE_SCHEMA = {"source": pl.String, "ids": pl.Int64, "mapped": pl.Int64, "excluded": pl.Int64,
                    "unmapped": pl.Int64, "resolved_share": pl.Float64, "canonical_models": pl.Int64,
-                   "top_unmapped": pl.List(pl.String)}
+                   "excluded_by_rule": pl.List(pl.String), "top_unmapped": pl.List(pl.String)}
 
 
 def coverage(resolutions: pl.DataFrame, top: int = TOP_UNMAPPED) -> pl.DataFrame:
@@ -34,9 +35,14 @@ def coverage(resolutions: pl.DataFrame, top: int = TOP_UNMAPPED) -> pl.DataFrame
                 .sort(["source", "rows", "source_model_id"], descending=[False, True, False])
                 .group_by("source", maintain_order=True)
                 .agg(pl.format("{} ({})", "source_model_id", "reason").head(top).alias("top_unmapped")))
-    out = counts.join(unmapped, on="source", how="left").with_columns(
+    excluded = (frame.filter(status == "excluded").group_by("source", "rule").len()
+                .sort(["source", "len", "rule"], descending=[False, True, False])
+                .group_by("source", maintain_order=True)
+                .agg(pl.format("{} {}", "rule", "len").alias("excluded_by_rule")))
+    empty = pl.lit([], pl.List(pl.String))
+    out = counts.join(unmapped, on="source", how="left").join(excluded, on="source", how="left").with_columns(
         ((pl.col("mapped") + pl.col("excluded")) / pl.col("ids")).alias("resolved_share"),
-        pl.col("top_unmapped").fill_null(pl.lit([], pl.List(pl.String))))
+        pl.col("top_unmapped").fill_null(empty), pl.col("excluded_by_rule").fill_null(empty))
     return out.select(list(COVERAGE_SCHEMA)).cast(COVERAGE_SCHEMA).sort("source")
 
 
@@ -49,6 +55,8 @@ def coverage_report(table: pl.DataFrame) -> str:
     for r in table.iter_rows(named=True):
         lines.append(f"  {r['source']:<24}{r['ids']:>7}{r['mapped']:>8}{r['excluded']:>10}{r['unmapped']:>10}"
                      f"{r['canonical_models']:>8}  ({r['resolved_share']:.1%} resolved)")
+        if r["excluded_by_rule"]:
+            lines.append("    excluded: " + ", ".join(r["excluded_by_rule"]))
         if r["top_unmapped"]:
             lines.append("    most frequent unmapped: " + "; ".join(r["top_unmapped"]))
     return "\n".join(lines)

@@ -208,12 +208,15 @@ def propose(source: str, parts: IdParts, readings: list[Attempt], idx: Index):
 def resolve(source: str, ids: pl.DataFrame, registry: pl.DataFrame, curated_aliases: pl.DataFrame,
             index: Index | None = None) -> pl.DataFrame:
     """One row per distinct (source_model_id, provider) of `ids`: the canonical model or why not.
-    `rows`: how many rows of `ids` name it (their `rows` column summed when `ids` has one)."""
+    `rows`: how many rows of `ids` name it (their `rows` column summed when `ids` has one);
+    `citation`: where it was read, when `ids` says."""
     idx = index or build_index(registry, curated_aliases)
     aliases = alias_map(curated_aliases)
     frame = ids if "provider" in ids.columns else ids.with_columns(pl.lit(None, pl.String).alias("provider"))
     weight = pl.col("rows").sum() if "rows" in ids.columns else pl.len()
-    counts = frame.group_by("source_model_id", "provider").agg(weight.cast(pl.Int64).alias("rows"))
+    # Where the id was read (ids_from_rows' `citation`), kept for the alias table.
+    cited = [pl.col("citation").drop_nulls().sort().first()] if "citation" in ids.columns else []
+    counts = frame.group_by("source_model_id", "provider").agg(weight.cast(pl.Int64).alias("rows"), *cited)
     pairs = sorted(counts.select("source_model_id", "provider").iter_rows(), key=lambda p: (p[0], p[1] or ""))
     listed = listed_names(source, pairs)
     rows = [resolve_one(source, mid, prov, idx, aliases, listed=listed) for mid, prov in pairs]

@@ -46,7 +46,10 @@ FROM (""" + SNAPSHOT + """) AS s
 JOIN licenses AS l ON l.source_url = s.endpoint AND l.version_sha256 = s.version_sha256
 WHERE s.kind = 'text' AND l.document = 'license'
 """
-MODELS_BEFORE = "SELECT * FROM models WHERE release_date IS NULL OR release_date < ?::DATE"
+# Registry models whose artifacts a curated row states (unknown openness is not closed), released
+# before the quarter's end.
+MODELS_BEFORE = """SELECT * FROM models WHERE weights_open IS NOT NULL AND data_open IS NOT NULL
+AND code_open IS NOT NULL AND (release_date IS NULL OR release_date < ?::DATE)"""
 DELETE_QUARTER = "DELETE FROM openness_spectrum WHERE quarter = ?"
 
 

@@ -9,6 +9,7 @@ curated row must also state the same amounts (within CONFIRM_TOLERANCE).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -118,12 +119,17 @@ def _publish_row(con, source: str, fetch_id: str, observed_at, row: dict) -> Non
     if not found:
         return
     endpoint, at, next_at = found[0]
-    cols = ["provider", "source_model_id", "service_tier", "context_tier_min_tokens", "is_free",
-            *PRICE_COLUMNS, "display_name", "context_length"]
-    frame = pl.DataFrame([{c: row.get(c) for c in cols}], schema={
-        "provider": pl.String, "source_model_id": pl.String, "service_tier": pl.String,
-        "context_tier_min_tokens": pl.Int64, "is_free": pl.Boolean, **{p: pl.Float64 for p in PRICE_COLUMNS},
-        "display_name": pl.String, "context_length": pl.Int64}).with_columns(pl.lit(fetch_id).alias("fetch_id"))
+    schema = {"provider": pl.String, "source_model_id": pl.String, "service_tier": pl.String,
+              "context_tier_min_tokens": pl.Int64, "is_free": pl.Boolean, **{p: pl.Float64 for p in PRICE_COLUMNS},
+              "display_name": pl.String, "context_length": pl.Int64}
+    # OpenRouter rows also carry the model's registry facts (the quarantine keeps them as JSON text).
+    facts = {"model_created_at": pl.Datetime("us"), "hugging_face_id": pl.String, "modality": pl.String,
+             "canonical_slug": pl.String}
+    schema.update({c: t for c, t in facts.items() if c in row})
+    values = {c: row.get(c) for c in schema}
+    if isinstance(values.get("model_created_at"), str):
+        values["model_created_at"] = datetime.fromisoformat(values["model_created_at"])
+    frame = pl.DataFrame([values], schema=schema).with_columns(pl.lit(fetch_id).alias("fetch_id"))
     key = ["provider", "source_model_id", "service_tier", "context_tier_min_tokens"]
     changes = diff_versions(load_versions(con, "price_observations", source, endpoint), frame, key, at, next_at,
                             dated_rows=False, partial=True)

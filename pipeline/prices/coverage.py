@@ -1,63 +1,39 @@
-"""Alias coverage for `ledger status`: how much of each price source maps to canonical models."""
+"""Identity coverage for `ledger status`: per source, how many of the model ids its newest responses
+name are mapped to a canonical model, excluded with a named reason, or left unmapped.
+
+Read from the published `model_aliases` (every id any source ever named, prices and benchmarks;
+`current_rows` > 0 for the ids the newest responses still hold), and printed by the identity
+package's `coverage_report` (the ten most frequent unmapped ids with their reason).
+"""
 
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 
-TOP_UNMAPPED = 10
+from pipeline.core.warehouse import query
+from pipeline.identity import coverage, coverage_report
 
-# Rows of each source's newest response: mapped by an alias, and mapped to a registry model.
-COVERAGE = """
-WITH latest AS (
-    SELECT o.source, o.source_model_id, o.provider
-    FROM snapshot_fetches('prices', TIMESTAMP '9999-12-31') f
-    JOIN price_observations o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
-    UNION ALL
-    SELECT o.source, o.source_model_id, o.provider
-    FROM curated_fetches('prices') f JOIN price_observations o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
-)
-SELECT l.source, count(*) AS rows,
-       count(a.canonical_model) AS mapped,
-       count(m.canonical_model) AS in_registry
-FROM latest l
-LEFT JOIN model_aliases a USING (source, source_model_id)
-LEFT JOIN models m ON m.canonical_model = a.canonical_model
-GROUP BY l.source ORDER BY l.source
+# The ids of the newest responses, weighted by the rows those hold for them.
+CURRENT_IDS = """
+SELECT source, source_model_id, provider, canonical_model, status, rule, reason, current_rows AS rows
+FROM model_aliases WHERE current_rows > 0
 """
+HINT = ("  (an id the rules cannot map gets a cited row in pipeline/curated/model_aliases*.csv; "
+        "docs/identity.md lists the rules)")
 
-# Ids with no alias, most widely priced first (number of providers and sources pricing them).
-UNMAPPED = """
-WITH latest AS (
-    SELECT o.source, o.source_model_id, o.provider
-    FROM snapshot_fetches('prices', TIMESTAMP '9999-12-31') f
-    JOIN price_observations o ON o.source = f.source AND o.endpoint = f.endpoint AND holds_at(o.valid_from, o.valid_to, f.observed_at)
-)
-SELECT l.source_model_id, count(DISTINCT l.provider) AS providers, count(*) AS price_rows,
-       string_agg(DISTINCT l.source, ',' ORDER BY l.source) AS sources
-FROM latest l
-LEFT JOIN model_aliases a USING (source, source_model_id)
-WHERE a.canonical_model IS NULL
-GROUP BY l.source_model_id
-ORDER BY providers DESC, price_rows DESC, l.source_model_id
-LIMIT ?
-"""
+
+def identity_coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """identity.coverage's table over the ids the newest responses hold."""
+    return coverage(query(con, CURRENT_IDS))
 
 
 def alias_coverage_report(con) -> str:
-    """Per source: rows mapped to a canonical model; then the most-priced unmapped ids."""
+    """The `ledger status` section: mapped / excluded (per rule) / unmapped per source."""
     try:
-        coverage = con.execute(COVERAGE).fetchall()
-        unmapped = con.execute(UNMAPPED, [TOP_UNMAPPED]).fetchall()
-    except duckdb.Error as exc:  # a warehouse from before the prices tables: say so, do not fail
-        return f"prices alias coverage: unavailable ({exc.__class__.__name__})"
-    if not coverage:
+        table = identity_coverage(con)
+    except duckdb.Error as exc:  # a warehouse from before model identity: say so, do not fail
+        return f"model identity coverage: unavailable ({exc.__class__.__name__})"
+    if table.height == 0:
         return ""
-    lines = ["prices alias coverage (newest response of each source):",
-             f"  {'source':<28}{'rows':>7}{'mapped':>9}{'in registry':>13}"]
-    for source, rows, mapped, in_registry in coverage:
-        share = f"{mapped / rows:.0%}" if rows else "-"
-        lines.append(f"  {source:<28}{rows:>7}{mapped:>9}{in_registry:>13}  ({share} mapped)")
-    if unmapped:
-        lines.append("  most-priced unmapped ids (providers, rows, sources):")
-        lines.extend(f"    {mid}  ({providers}, {rows}, {sources})" for mid, providers, rows, sources in unmapped)
-    return "\n".join(lines)
+    return coverage_report(table) + "\n" + HINT

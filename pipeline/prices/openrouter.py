@@ -13,25 +13,28 @@ Quirks:
 - ":free" variants are priced 0 on purpose: kept, flagged `is_free`.
 - Per-request, per-image, audio and web-search prices are not per-token text prices and are
   not read.
-- `created` (Unix seconds) is when OpenRouter added the model: kept as `released_on` (a date), so
-  that an observation dated before it is held back (`observed_before_release`).
 - Older responses (2024 captures, read by `ledger backfill`) carry only `prompt` and `completion`
-  prices and no `created`: cache prices and `released_on` then stay empty, nothing is guessed.
+  prices and no `created`: cache prices then stay empty, nothing is guessed.
+- Each row also keeps the model's registry facts (`created` as `model_created_at`,
+  `hugging_face_id`, `architecture.modality`, `canonical_slug`; read by
+  `pipeline.identity.openrouter_models.model_facts`): the prices step builds the model registry
+  from these observation versions, so the registry needs no raw body.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
 from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for
+from pipeline.identity.openrouter_models import model_facts
 from schemas.prices import PriceObservation
 
 URL = "https://openrouter.ai/api/v1/models"
-PARSER_VERSION = "openrouter/2"
+PARSER_VERSION = "openrouter/2"  # 2: the registry facts (created, hugging_face_id…)
 SENTINEL = "-1"
 
 # OpenRouter pricing field -> our column (USD per token in, USD per 1M tokens out)
@@ -64,22 +67,22 @@ def usd_per_mtok(value: object) -> float:
     return float(amount * 1_000_000)
 
 
-def released_on(created: object) -> date | None:
-    """`created` (Unix seconds, UTC) as a date; None when absent or not a plausible time."""
-    if isinstance(created, bool) or not isinstance(created, (int, float)) or created <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(created, tz=timezone.utc).date()
-    except (OverflowError, OSError, ValueError):
-        return None
+def _facts(model: dict) -> dict:
+    """What the rows say about the model itself: its name and context, and its registry facts."""
+    facts = model_facts(model)
+    created = facts["created"]
+    context_length = model.get("context_length")
+    return {"display_name": model.get("name"),
+            "context_length": context_length if isinstance(context_length, int) else None,
+            "model_created_at": (datetime.fromtimestamp(created, tz=timezone.utc).replace(tzinfo=None)
+                                 if created is not None else None),
+            "hugging_face_id": facts["hugging_face_id"], "modality": facts["modality"],
+            "canonical_slug": facts["canonical_slug"]}
 
 
-def _row(model_id: str, name: str | None, context_length: object, prices: dict, tier: int,
-         released: date | None = None) -> dict:
+def _row(model_id: str, facts: dict, prices: dict, tier: int) -> dict:
     row = {"provider": "openrouter", "source_model_id": model_id, "service_tier": "standard",
-           "context_tier_min_tokens": tier, "is_free": model_id.endswith(":free"),
-           "display_name": name, "context_length": context_length if isinstance(context_length, int) else None,
-           "released_on": released}
+           "context_tier_min_tokens": tier, "is_free": model_id.endswith(":free"), **facts}
     row.update({col: None for col in PriceObservation.to_schema().columns if col.endswith("_usd_per_mtok")})
     row.update(prices)
     return row
@@ -123,8 +126,8 @@ def parse(body: bytes, observed_at: datetime, url: str = URL) -> Parsed:
         base = _prices(model_id, pricing, rejects, "base")
         if base is None:
             continue
-        name, ctx, released = model.get("name"), model.get("context_length"), released_on(model.get("created"))
-        rows.append(_row(model_id, name, ctx, base, 0, released))
+        facts = _facts(model)
+        rows.append(_row(model_id, facts, base, 0))
         for j, override in enumerate(pricing.get("overrides") or []):
             where = f"overrides[{j}]"
             if not isinstance(override, dict) or "min_prompt_tokens" not in override:
@@ -138,7 +141,7 @@ def parse(body: bytes, observed_at: datetime, url: str = URL) -> Parsed:
                 continue
             tier_prices = _prices(model_id, override, rejects, where)
             if tier_prices is not None:
-                rows.append(_row(model_id, name, ctx, tier_prices, tier, released))
+                rows.append(_row(model_id, facts, tier_prices, tier))
     frame = pl.DataFrame(rows, schema=_SCHEMA)
     return Parsed(frame, rejects.frame(), entries=len(doc["data"]))
 
@@ -148,7 +151,8 @@ _SCHEMA = {"provider": pl.String, "source_model_id": pl.String, "service_tier": 
            **{c: pl.Float64 for c in ("input_usd_per_mtok", "output_usd_per_mtok",
                                      "cached_input_usd_per_mtok", "cache_write_usd_per_mtok",
                                      "batch_input_usd_per_mtok", "batch_output_usd_per_mtok")},
-           "display_name": pl.String, "context_length": pl.Int64, "released_on": pl.Date}
+           "display_name": pl.String, "context_length": pl.Int64, "model_created_at": pl.Datetime("us"),
+           "hugging_face_id": pl.String, "modality": pl.String, "canonical_slug": pl.String}
 
 SOURCE = Source(
     name="openrouter",

@@ -1,31 +1,63 @@
-"""The canonical model registry and the source-id aliases, from curated files.
+"""The model registry (`models`) and every source id's mapping (`model_aliases`), rebuilt every refresh.
 
-`pipeline/curated/models.csv`: one row per canonical model (OpenRouter's `author/slug` form
-where one exists), with its developer, size, openness flags, license and a citation.
-`pipeline/curated/model_aliases*.csv` (one file per family that needs aliases, e.g.
-`model_aliases.csv`, `model_aliases_benchmarks.csv`): a source's own id -> canonical id, exact,
-cited.
-
-Matching is exact, never fuzzy. OpenRouter ids are canonical ids by definition, so an
-OpenRouter id maps to itself (":free" variants to their paid id); dated or regional variants
-of other sources map only when a curated alias says so.
+Built by the identity rules (pipeline/identity, docs/identity.md) from what the warehouse holds,
+so that every quarter, however old, is mapped by today's rules:
+- OpenRouter's models: the newest observation version of every OpenRouter id ever observed
+  (a model OpenRouter no longer lists keeps its entry, so older quarters keep their model), with
+  the registry facts the OpenRouter parser keeps on its rows (`created`, `hugging_face_id`…),
+  each cited to its own response;
+- every id any price or benchmark source ever named (all versions, current or ended), with the
+  rows the newest responses hold for it (`current_rows`, which `ledger status` ranks by);
+- `pipeline/curated/models.csv` (one row per canonical model: developer, size, openness flags,
+  license, `required`, citation), whose facts win over OpenRouter's and which adds models;
+- `pipeline/curated/model_aliases*.csv` (a source's own id -> canonical id, exact, cited), the
+  first rule.
+The curated price and score files name canonical ids themselves (rule `curated_id`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from pipeline.core.curated import CuratedError, columns_of, read_curated
+from pipeline.core.warehouse import query, replace_rows
+from pipeline.identity import aliases_table, models_table, resolve_models
+from pipeline.identity.openrouter_models import MODEL_FIELDS
+from pipeline.identity.resolve import RESOLUTION_SCHEMA
 from schemas.curated import CuratedAlias, CuratedModel
 
 MODELS_FILE = "models.csv"
 # The curated files' columns and types, from their pandera models (schemas/curated.py).
 MODELS_SCHEMA = columns_of(CuratedModel)
 ALIASES_SCHEMA = columns_of(CuratedAlias)
-ALIAS_COLUMNS = ["source", "source_model_id", "canonical_model", "rule", "citation"]
 FREE_SUFFIX = ":free"
+# Sources whose ids are canonical ids already: the curated price and score files.
+CURATED_ID_SOURCES = ("curated_prices", "curated_benchmarks")
+
+# The newest version of every OpenRouter id (its base price row carries the model's facts).
+OPENROUTER_MODELS = """
+SELECT source_model_id AS id, display_name AS name, CAST(epoch(model_created_at) AS BIGINT) AS created,
+       context_length, hugging_face_id, modality, canonical_slug, fetch_id, observed_at, endpoint AS url
+FROM price_observations
+WHERE source = 'openrouter' AND service_tier = 'standard' AND context_tier_min_tokens = 0
+QUALIFY row_number() OVER (PARTITION BY source_model_id ORDER BY valid_from DESC, fetch_id DESC) = 1
+ORDER BY id
+"""
+# Every id each source ever named; `rows`: the rows its newest responses hold (versions still holding).
+_IDS = """
+SELECT source, source_model_id, {provider} AS provider,
+       arg_max(display_name, valid_from) FILTER (WHERE display_name IS NOT NULL) AS display_name,
+       count(*) FILTER (WHERE valid_to IS NULL) AS rows,
+       arg_max(endpoint || ' (fetch ' || fetch_id || '): ' || source_model_id, valid_from) AS citation
+FROM {table} GROUP BY ALL
+"""
+SOURCE_IDS = (_IDS.format(provider="provider", table="price_observations") + " UNION ALL BY NAME "
+              + _IDS.format(provider="CAST(NULL AS VARCHAR)", table="benchmark_observations")
+              + " ORDER BY source, source_model_id, provider")
 
 
 def load_models(curated_dir: Path) -> pl.DataFrame:
@@ -40,7 +72,7 @@ def load_models(curated_dir: Path) -> pl.DataFrame:
 def load_aliases(curated_dir: Path) -> pl.DataFrame:
     files = sorted(Path(curated_dir).glob("model_aliases*.csv"))
     aliases = pl.concat([read_curated(p, CuratedAlias) for p in files]
-                        or [pl.DataFrame(schema=columns_of(CuratedAlias))])
+                        or [pl.DataFrame(schema=ALIASES_SCHEMA)])
     dupes = aliases.filter(pl.struct("source", "source_model_id").is_duplicated())
     if dupes.height:
         raise CuratedError(f"{curated_dir}/model_aliases*.csv: source ids mapped twice: "
@@ -49,37 +81,57 @@ def load_aliases(curated_dir: Path) -> pl.DataFrame:
 
 
 def openrouter_canonical(source_model_id: str) -> str:
+    """OpenRouter's `:free` id -> its paid id (how curated confirmations key OpenRouter rows)."""
     return source_model_id[: -len(FREE_SUFFIX)] if source_model_id.endswith(FREE_SUFFIX) else source_model_id
 
 
-# Sources whose ids are canonical ids already: OpenRouter's by definition (design.md), and the
-# curated price file's, whose `model` column is a canonical id.
-IDENTITY_SOURCES = {
-    "openrouter": ("openrouter_id", "OpenRouter ids are the canonical ids (design.md)"),
-    "curated_prices": ("curated_id", "prices.csv names models by canonical id"),
-}
+@dataclass
+class Identity:
+    models: pl.DataFrame        # the `models` table
+    aliases: pl.DataFrame       # the `model_aliases` table
+    resolutions: pl.DataFrame   # resolve()'s rows for every (source, id, provider), with `rows`
 
 
-def build_aliases(curated: pl.DataFrame, observed: pl.DataFrame) -> pl.DataFrame:
-    """Curated aliases, plus the ids of IDENTITY_SOURCES observed in any source frame
-    (`source`, `source_model_id`)."""
-    rows = curated.with_columns(pl.lit("curated").alias("rule")).select(ALIAS_COLUMNS)
-    identity = [
-        observed.filter(pl.col("source") == source).select("source", "source_model_id").unique()
-        .with_columns(pl.col("source_model_id").map_elements(openrouter_canonical, pl.String)
-                      .alias("canonical_model"),
-                      pl.lit(rule).alias("rule"), pl.lit(citation).alias("citation"))
-        .select(ALIAS_COLUMNS)
-        for source, (rule, citation) in IDENTITY_SOURCES.items()]
-    both = pl.concat([rows, *identity])
-    # A curated alias wins over the identity rule for the same source id.
-    return both.unique(subset=["source", "source_model_id"], keep="first", maintain_order=True).sort(
-        "source", "source_model_id")
+def curated_id_rows(ids: pl.DataFrame, registry_ids: set[str]) -> pl.DataFrame:
+    """The curated files' ids: each is the canonical id it names (said so when the registry lacks it)."""
+    in_registry = pl.col("source_model_id").is_in(list(registry_ids))
+    return ids.select(
+        "source", "source_model_id", "provider", pl.col("source_model_id").alias("canonical_model"),
+        pl.lit("mapped").alias("status"), pl.lit("curated_id").alias("rule"),
+        pl.when(in_registry).then(pl.lit("the curated file names the canonical model"))
+        .otherwise(pl.lit("the curated file names the canonical model; not in the registry")).alias("reason"),
+        "rows", "citation")
+
+
+def resolve_observed(con: duckdb.DuckDBPyConnection, curated_dir: Path) -> Identity:
+    """The registry and every source id's resolution, from the warehouse's observations."""
+    curated_models, curated_aliases = load_models(curated_dir), load_aliases(curated_dir)
+    openrouter = query(con, OPENROUTER_MODELS).cast({k: v for k, v in MODEL_FIELDS.items()})
+    ids = query(con, SOURCE_IDS).with_columns(pl.col("rows").cast(pl.Int64))
+    curated = ids.filter(pl.col("source").is_in(CURATED_ID_SOURCES))
+    sources = {source: frame.drop("source") for (source,), frame in
+               ids.filter(~pl.col("source").is_in(CURATED_ID_SOURCES)).partition_by("source", as_dict=True).items()}
+    registry, resolutions = resolve_models(openrouter, curated_models, curated_aliases, sources)
+    resolved = pl.concat([resolutions, curated_id_rows(curated, set(registry["canonical_model"]))],
+                         how="diagonal_relaxed") if curated.height else resolutions
+    resolved = resolved.cast({k: v for k, v in RESOLUTION_SCHEMA.items() if k in resolved.columns})
+    return Identity(models_table(registry), aliases_table(resolved, curated_aliases), resolved)
+
+
+def rebuild_identity(con: duckdb.DuckDBPyConnection, curated_dir: Path) -> Identity:
+    """Rewrite `models` and `model_aliases` from the warehouse's observations and the curated files."""
+    identity = resolve_observed(con, curated_dir)
+    replace_rows(con, "models", identity.models)
+    replace_rows(con, "model_aliases", identity.aliases)
+    return identity
 
 
 def release_dates(curated_dir: Path) -> pl.DataFrame:
-    """Release dates of the models each price source names (for `observed_before_release`)."""
+    """Release dates of the models each price source names (for `observed_before_release`): the
+    registry's, through the curated aliases; OpenRouter's ids are canonical ids, and OpenRouter
+    rows carry the model's own `created` besides."""
     from pipeline.core.releases import release_rows
 
     return release_rows(load_models(curated_dir), load_aliases(curated_dir),
-                        {s: why for s, (_, why) in IDENTITY_SOURCES.items()})
+                        {"openrouter": "OpenRouter ids are the canonical ids",
+                         **{s: "the curated file names canonical ids" for s in CURATED_ID_SOURCES}})

@@ -30,10 +30,15 @@ def test_resolve_all_and_the_tables_it_feeds():
     # The OpenRouter body's own ids are resolved too, as the `openrouter` source.
     assert sorted(resolutions["source"].unique()) == ["litellm", "openrouter"]
     aliases = aliases_table(resolutions).filter(pl.col("source") == "litellm")
-    assert aliases.select("source_model_id", "canonical_model", "rule", "variant").rows() == [
-        ("eu.meta.llama3-1-8b-instruct-v1:0", "meta-llama/llama-3.1-8b-instruct", "normalised_name", "region:eu"),
-        ("gpt-4o", "openai/gpt-4o", "vendor_naming", None)]
-    assert aliases["citation"][1] == "vendor_naming: named openai/gpt-4o once the source's naming is read"
+    # Every id, mapped or not, with its status; rows summed over the id's rows (2 context tiers).
+    assert aliases.select("source_model_id", "canonical_model", "status", "rule", "variant", "current_rows").rows() == [
+        ("eu.meta.llama3-1-8b-instruct-v1:0", "meta-llama/llama-3.1-8b-instruct", "mapped", "normalised_name",
+         "region:eu", 1),
+        ("gpt-4o", "openai/gpt-4o", "mapped", "vendor_naming", None, 2),
+        ("ollama/llama3", None, "excluded", "local_runtime", None, 1)]
+    assert aliases["reason"][1] == "named openai/gpt-4o once the source's naming is read"
+    # Where each id was read, as ids_from_rows said (no URL given here: the id alone).
+    assert aliases["citation"].to_list() == ["eu.meta.llama3-1-8b-instruct-v1:0", "gpt-4o", "ollama/llama3"]
     models = models_table(registry)
     assert models.columns[:12] == ["canonical_model", "display_name", "developer", "family", "release_date",
                                    "params_b", "weights_open", "data_open", "code_open", "license_id", "required",

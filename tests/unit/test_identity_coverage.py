@@ -48,3 +48,16 @@ def test_report_text():
     assert "  lmarena                       2       1         0         1       1  (50.0% resolved)" in text
     assert "most frequent unmapped: koala-13b (no registry entry)" in text
     assert coverage_report(coverage(FRAME.head(0))) == "model identity coverage: no source ids"
+
+
+def test_exclusions_are_counted_per_rule_most_frequent_first():
+    rules = {"ollama/llama3": "local_runtime", "ollama/mistral": "local_runtime", "openrouter/auto": "router"}
+    frame = pl.concat([FRAME, resolutions(
+        ("litellm", "ollama/mistral", "excluded", None, "local runtime", 1),
+        ("litellm", "openrouter/auto", "excluded", None, "router", 1))]).with_columns(
+        pl.col("source_model_id").replace_strict(rules, default=pl.col("rule")).alias("rule"))
+    litellm = coverage(frame).filter(pl.col("source") == "litellm").row(0, named=True)
+    assert litellm["excluded_by_rule"] == ["local_runtime 2", "router 1"]
+    assert "    excluded: local_runtime 2, router 1" in coverage_report(coverage(frame))
+    lmarena = coverage(frame).filter(pl.col("source") == "lmarena").row(0, named=True)
+    assert lmarena["excluded_by_rule"] == []

@@ -103,3 +103,18 @@ def test_negative_price_is_parsed_and_caught_by_the_schema_row_by_row(parsed):
 def test_unusable_bodies_raise_a_format_error(body, message):
     with pytest.raises(SourceFormatError, match=message):
         parse(body, OBSERVED)
+
+
+def test_rows_keep_the_models_registry_facts():
+    # The identity fixture's body carries `created`, `hugging_face_id`, `architecture` and `canonical_slug`.
+    body = (FIXTURES / "identity" / "openrouter_models.json").read_bytes()
+    facts = parse(body, OBSERVED).rows.select("source_model_id", "model_created_at", "hugging_face_id", "modality",
+                                              "canonical_slug")
+    by_id = {r[0]: r[1:] for r in facts.iter_rows()}
+    # `created` is Unix seconds: 1733506137 is 2024-12-06 17:28:57 UTC.
+    assert by_id["meta-llama/llama-3.3-70b-instruct"] == (
+        datetime(2024, 12, 6, 17, 28, 57), "meta-llama/Llama-3.3-70B-Instruct", "text->text",
+        "meta-llama/llama-3.3-70b-instruct")
+    assert by_id["anthropic/claude-sonnet-4"][1] is None  # "" links no repository
+    assert by_id["legacy/old-model"] == (None, None, None, None)  # an older capture: left empty
+    assert schema_failures(FAMILY.schema, parse(body, OBSERVED).rows).height == 0

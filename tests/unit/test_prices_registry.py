@@ -1,11 +1,11 @@
-"""The canonical model registry and alias rules."""
+"""The curated registry files: the required list, openness conventions, aliases pointing at models."""
 
 import polars as pl
 import pytest
 
 from pipeline.core.curated import CuratedError
 from pipeline.core.paths import CURATED_DIR
-from pipeline.prices.registry import build_aliases, load_aliases, load_models
+from pipeline.prices.registry import load_aliases, load_models
 
 REQUIRED = {"openai/gpt-4o", "openai/gpt-4o-mini", "openai/gpt-4.1", "anthropic/claude-opus-4",
             "anthropic/claude-sonnet-4", "anthropic/claude-3.5-haiku", "google/gemini-2.5-pro",
@@ -42,19 +42,6 @@ def test_every_curated_alias_points_at_a_registry_model(models):
     aliases = load_aliases(CURATED_DIR)
     assert set(aliases["canonical_model"]) <= set(models["canonical_model"])
     assert aliases["citation"].str.len_chars().min() > 0
-
-
-def test_identity_sources_map_to_themselves_and_curated_aliases_win():
-    curated = pl.DataFrame({"source": ["openrouter"], "source_model_id": ["openai/gpt-4o-2024-11-20"],
-                            "canonical_model": ["openai/gpt-4o"], "citation": ["https://openrouter.ai/openai/gpt-4o"]})
-    observed = pl.DataFrame({"source": ["openrouter", "openrouter", "curated_prices", "litellm"],
-                             "source_model_id": ["openai/gpt-4o-2024-11-20", "openai/gpt-oss-20b:free",
-                                                 "deepseek/deepseek-r1", "gpt-4o"]})
-    out = {(r["source"], r["source_model_id"]): (r["canonical_model"], r["rule"])
-           for r in build_aliases(curated, observed).to_dicts()}
-    assert out == {("openrouter", "openai/gpt-4o-2024-11-20"): ("openai/gpt-4o", "curated"),
-                   ("openrouter", "openai/gpt-oss-20b:free"): ("openai/gpt-oss-20b", "openrouter_id"),
-                   ("curated_prices", "deepseek/deepseek-r1"): ("deepseek/deepseek-r1", "curated_id")}
 
 
 def test_a_source_id_mapped_twice_is_refused(tmp_path):

@@ -67,3 +67,21 @@ def test_a_curated_row_with_the_same_price_releases_a_quarantined_one(con, tmp_p
     assert con.execute("SELECT source_model_id, input_usd_per_mtok, observed_at, valid_from, valid_to, fetch_id "
                        "FROM price_observations").fetchall() == [
         ("o1-pro", 1500.0, datetime(2026, 8, 19), datetime(2026, 8, 19), None, "held-same")]
+
+
+def test_a_released_openrouter_row_keeps_the_model_facts_it_was_held_with(con, tmp_path):
+    row = {"provider": "openrouter", "source_model_id": "openai/o1-pro", "service_tier": "standard",
+           "context_tier_min_tokens": 0, "is_free": False, "input_usd_per_mtok": 150.0, "output_usd_per_mtok": 600.0,
+           "display_name": "OpenAI: o1-pro", "context_length": 200000, "model_created_at": datetime(2025, 3, 19, 17, 2),
+           "hugging_face_id": None, "modality": "text+image->text", "canonical_slug": "openai/o1-pro"}
+    con.execute("""INSERT INTO quarantine (source, family, fetch_id, observed_at, rule, detail, row_key, "row")
+        VALUES ('openrouter', 'prices', 'held', TIMESTAMP '2026-08-19', 'price_jump_x100', 'crafted', '{}', ?)""",
+                [json.dumps(row, default=str)])  # as the quarantine stores it: datetimes as text
+    con.execute("""INSERT INTO raw_fetch (fetch_id, source, family, url, endpoint, requested_at, observed_at,
+        mode, group_id, run_id, parsed_fetch_id) VALUES ('held', 'openrouter', 'prices', 'https://o/m',
+        'https://o/m', TIMESTAMP '2026-08-19', TIMESTAMP '2026-08-19', 'live', 'held', 'r', 'held')""")
+    (tmp_path / "prices.csv").write_text(HEADER + "openrouter,openai/o1-pro,150,600,,,,,,2025-03-19,https://x.test/c\n")
+    assert release_confirmed(con, tmp_path) == 1
+    assert con.execute("SELECT source_model_id, model_created_at, modality, canonical_slug, display_name "
+                       "FROM price_observations").fetchall() == [
+        ("openai/o1-pro", datetime(2025, 3, 19, 17, 2), "text+image->text", "openai/o1-pro", "OpenAI: o1-pro")]

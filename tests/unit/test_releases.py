@@ -33,7 +33,7 @@ def test_the_release_day_itself_and_later_pass():
 
 def test_the_sources_own_listing_date_counts_when_it_is_earlier_or_the_only_one():
     frame = rows(source_model_id=["openai/gpt-5", "z-ai/glm-5"],
-                 released_on=[date(2025, 8, 7), date(2026, 2, 11)]).with_columns(pl.col("released_on").cast(pl.Date))
+                 model_created_at=[datetime(2025, 8, 7, 16), datetime(2026, 2, 11, 9)])
     ctx = GuardContext("openrouter", pl.DataFrame(), observed_at=datetime(2025, 12, 31), releases=RELEASES)
     assert observed_before_release(frame, ctx).rows() == [
         (1, "z-ai/glm-5 observed 2025-12-31, before its release on 2026-02-11 (openrouter's own listing)")]
