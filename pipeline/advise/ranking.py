@@ -37,7 +37,8 @@ def rank(candidates: list[dict], rules: list[Rule], inputs) -> dict:
             first, *others = verdict["exclusions"]
             excluded.append({"key": c["key"], "kind": c["kind"], "id": c["id"], "provider": c["provider"],
                              "model": c["model"], "monthly_cost_usd": cost, "rule": first["rule"],
-                             "also": [o["rule"] for o in others], "evidence": first["evidence"]})
+                             "also": [o["rule"] for o in others], "evidence": first["evidence"],
+                             "option_evidence": c["evidence"]})
             continue
         kept.append((cost, c, verdict))
     kept.sort(key=lambda t: (t[0], KIND_ORDER.index(t[1]["kind"]), t[1]["key"]))

@@ -83,14 +83,18 @@ def _excluded(excluded: list[dict]) -> list[str]:
     return lines
 
 
+def _short(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def render_text(result: dict, limit: int = 10) -> str:
     i = result["inputs"]
     prov = i.get("provenance", {})
     out = [f"ledger advise · {result['quarter']}{' (provisional)' if result['provisional'] else ''} · "
            f"{i['requests_per_month']:,} requests/month · {i['input_tokens']:,} input + {i['output_tokens']:,} "
            f"output tokens per request",
-           f"  volume from {prov.get('requests_per_month', '?')}",
-           f"  token mix from {prov.get('input_tokens', '?')}",
+           f"  volume from {_short(prov.get('requests_per_month', '?'))}",
+           f"  token mix from {_short(prov.get('input_tokens', '?'))}",
            f"  constraints: {_constraints(i)}"]
     usage = i.get("usage")
     if usage:
