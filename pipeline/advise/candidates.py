@@ -225,5 +225,17 @@ def load(con: duckdb.DuckDBPyConnection, quarter: str) -> Catalog:
     _managed(con, quarter, facts, catalog)
     _self_hosted(con, quarter, facts, catalog, docs)
     _mix(con, quarter, docs, catalog)
+    _unique_keys(catalog.candidates)
     catalog.candidates.sort(key=lambda c: (KIND_ORDER.index(c["kind"]), c["key"]))
     return catalog
+
+
+def _unique_keys(found: list[dict]) -> None:
+    """Keys must tell options apart (the page and the answer match on them): a second row for the
+    same kind, model, provider and variant (a table that grew a column this module does not read)
+    is numbered rather than merged or dropped."""
+    seen: dict[str, int] = {}
+    for c in found:
+        n = seen[c["key"]] = seen.get(c["key"], 0) + 1
+        if n > 1:
+            c["key"] = f"{c['key']}~{n}"

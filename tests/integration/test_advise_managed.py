@@ -96,7 +96,10 @@ MANAGED = [
     dict(canonical_model="open/big", provider="host-b", input_usd_per_mtok=0.9, output_usd_per_mtok=0.9,
          blended_usd_per_mtok=0.9, quantization="bf16", is_cheapest=False, providers_offering=3),
     dict(canonical_model="open/big", provider="host-c", input_usd_per_mtok=None, output_usd_per_mtok=None,
-         blended_usd_per_mtok=0.7, quantization=None, is_cheapest=False, providers_offering=3)]
+         blended_usd_per_mtok=0.7, quantization=None, is_cheapest=False, providers_offering=3),
+    # A second bf16 row at host-b (the table may grow a variant column this reader does not know).
+    dict(canonical_model="open/big", provider="host-b", input_usd_per_mtok=1.2, output_usd_per_mtok=1.2,
+         blended_usd_per_mtok=1.2, quantization="bf16", is_cheapest=False, providers_offering=3)]
 
 
 def advise(paths: Paths, *args: str) -> dict:
@@ -116,6 +119,7 @@ def test_managed_options_are_ranked_from_managed_inference_with_their_provenance
         "managed_inference", True, 3, "fp8")
     assert (price["fetch_id"], price["url"]) == ("f1", "https://openrouter.ai/api/v1/models")
     assert "managed:open/big@host-b#bf16" in by_key and "closed_api:open/big@host-a" not in by_key
+    assert by_key["managed:open/big@host-b#bf16~2"]["cost"]["input_usd_per_mtok"] == 1.2  # kept, told apart
     assert any("1 open-weight model × provider price(s) of api_cost_at_scale" in n for n in out["notes"])
     assert {u["key"]: u["reason"] for u in out["unpriced"]} == {
         "managed:open/big@host-c": "no separate input and output price in managed_inference",
@@ -141,7 +145,7 @@ def test_constraints_treat_managed_options_as_apis_on_open_weights(tmp_path):
     # Tier 1 closed, and the 72B open model credited tier 2; the model with no tier is left out.
     assert {o["key"] for o in structured["options"]} == {
         "closed_api:acme/closed-pro@acme", "managed:open/big@host-a#fp8", "managed:open/big@host-b#bf16",
-        "self_hosted:big-fp8-2xh100"}
+        "managed:open/big@host-b#bf16~2", "self_hosted:big-fp8-2xh100"}
     assert {e["key"]: e["rule"] for e in structured["excluded"]} == {"closed_api:mystery/m@acme": "task_structured"}
 
 
