@@ -23,6 +23,15 @@ SCALES = ("elo", "0-1", "0-100", "0-10")
 DOCUMENTS = ("license", "use_policy")
 # history_sources.csv: where a source's past versions are.
 KINDS = ("git", "wayback")
+# advise_rules.csv: the option kinds `ledger advise` ranks, the inputs that switch a rule on, the
+# named tests a rule applies (pipeline/advise/rules.py and the report's calculator implement each)
+# and what a rule does to an option the test holds for.
+ADVISE_KINDS = ("closed_api", "managed", "self_hosted")
+ADVISE_INPUTS = ("always", "data_in_house", "no_ml_ops", "edge", "fine_tune=full", "fine_tune=lora",
+                 "monthly_active_users", "task=complex", "task=structured", "min_tier", "vendor_independence")
+ADVISE_TESTS = ("kind", "weights_not_open", "edge_memory", "license_mau", "license_non_commercial", "min_tier",
+                "open_params_at_least")
+ADVISE_EFFECTS = ("exclude", "credit_tier", "note")
 
 
 def _usd_per_mtok(nullable: bool = True):
@@ -188,9 +197,26 @@ class CuratedHistorySource(Curated):
     citation: str = _citation()
 
 
+class CuratedAdviseRule(Curated):
+    """`pipeline/curated/advise_rules.csv`: one rule of `ledger advise` (docs/advise.md)."""
+
+    rule_id: str = pa.Field(unique=True)
+    input: str = pa.Field(isin=list(ADVISE_INPUTS), description="What switches the rule on (a flag, flag=value, always)")
+    applies_to: str = pa.Field(description="Option kinds the rule looks at, separated by ';', or 'any'")
+    test: str = pa.Field(isin=list(ADVISE_TESTS), description="The named test run on each option it applies to")
+    threshold: float = pa.Field(nullable=True, ge=0, description="The test's number (edge_memory: GB; "
+                                "open_params_at_least: billion parameters)")
+    tier: int = pa.Field(nullable=True, ge=1, le=3, description="min_tier: the tier required (empty: the "
+                         "caller's --min-tier); credit_tier: the tier credited")
+    effect: str = pa.Field(isin=list(ADVISE_EFFECTS))
+    explanation: str = pa.Field(str_length={"min_value": 1}, description="Why, in one sentence")
+    observed_on: dt.date = pa.Field(nullable=True, description="The day the cited record was published, where it has one")
+    citation: str = _citation()
+
+
 # Every curated file (a glob where a family keeps several) and the model it is read with.
 FILES = {"models.csv": CuratedModel, "model_aliases*.csv": CuratedAlias, "prices.csv": CuratedPrice,
          "benchmark_scores.csv": CuratedBenchmarkScore, "benchmarks.csv": CuratedBenchmark,
          "gpu_rates.csv": CuratedGpuRate, "gpus.csv": CuratedGpu, "gpu_names.csv": CuratedGpuName,
          "license_urls.csv": CuratedLicenseUrl, "hf_model_cards.csv": CuratedModelCard,
-         "history_sources.csv": CuratedHistorySource}
+         "history_sources.csv": CuratedHistorySource, "advise_rules.csv": CuratedAdviseRule}

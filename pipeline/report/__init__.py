@@ -2,9 +2,11 @@
 script, nothing fetched), from the published warehouse.
 
 The latest quarter's tables in the shapes people know (openness spectrum, performance and
-tiers, API cost at scale, self-hosted cost, crossover, TCO, managed inference), four charts, and a provenance list
-that every number links to (source and observed date). The sections are built as data here and
-written by the Jinja2 templates in `templates/` (package data, autoescaped: a model name or a
+tiers, API cost at scale, self-hosted cost, crossover, TCO, managed inference), four charts, and a
+provenance list that every number links to (source and observed date); beside it, calculator.html
+(calculator.py: `ledger advise` computed in the page, the report's one file with a script). The
+sections are built as data here and written by the Jinja2 templates in `templates/` (package data,
+autoescaped: a model name or a
 license passage is text, never markup); the charts are SVG built in svg.py, which escapes its
 own text and hands the template markup.
 """
@@ -60,7 +62,10 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def write_report(con: duckdb.DuckDBPyConnection, exports_dir: Path) -> Path:
+    from pipeline.report.calculator import write_calculator
+
     target = Path(exports_dir) / REPORT_DIR / REPORT_FILE
     html = render(con)
     atomic_write(target, lambda p: p.write_text(html, encoding="utf-8"))
+    write_calculator(con, exports_dir)
     return target
