@@ -27,8 +27,8 @@ SELECT canonical_model, provider, source, source_model_id, service_tier, context
 FROM model_prices WHERE quarter = ?"""
 # Columns a model_prices of an older (or newer) shape may lack: read as NULL when absent. NULL
 # variant and quantization mean the model's own base offer.
-OPTIONAL_PRICE_COLUMNS = {"variant": "VARCHAR", "quantization": "VARCHAR", "age_days": "BIGINT",
-                          "carried_forward": "BOOLEAN"}
+OPTIONAL_PRICE_COLUMNS = {"variant": "VARCHAR", "quantization": "VARCHAR", "snapshot": "DATE",
+                          "age_days": "BIGINT", "carried_forward": "BOOLEAN"}
 MEASUREMENTS_SQL = "SELECT * EXCLUDE (quarter, provisional) FROM throughput_measurements WHERE quarter = ?"
 GPU_RATES_SQL = """
 SELECT gpu, min_usd_per_gpu_hour, median_usd_per_gpu_hour, offers

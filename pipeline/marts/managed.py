@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.marts.api import CURATED_SOURCE, is_first_party, standard_prices
+from pipeline.marts.api import CURATED_SOURCE, is_first_party, release_order, standard_prices
 from pipeline.marts.assumptions import Assumptions
 from pipeline.marts.costs import blended_usd_per_mtok, usd_per_request
 from pipeline.marts.selfhosted import CROSSOVER_SCHEMA, cheapest_offers, crossover_row, lookup
@@ -44,9 +44,10 @@ def managed_inference(prices: pl.DataFrame, models: pl.DataFrame, a: Assumptions
                                       for i, o in zip(ins, outs)], pl.Float64),
         pl.Series("blended_usd_per_mtok", [blended_usd_per_mtok(a.input_tokens, a.output_tokens, i, o)
                                            for i, o in zip(ins, outs)], pl.Float64),
-        (pl.col("source") != CURATED_SOURCE).alias("_not_curated"))
-    chosen = (offers.sort([*OFFER, "_not_curated", "observed_at", "usd_per_request", "source", "source_model_id"],
-                          descending=[False] * 5 + [True, False, False, False], nulls_last=True)
+        (pl.col("source") != CURATED_SOURCE).alias("_not_curated"),
+        *(key.alias(name) for key, name in zip(release_order(), ("_dated", "_older"))))
+    chosen = (offers.sort([*OFFER, "_dated", "_older", "_not_curated", "observed_at", "usd_per_request", "source",
+                           "source_model_id"], descending=[False] * 7 + [True, False, False, False], nulls_last=True)
               .group_by(OFFER, maintain_order=True)
               .agg(pl.all().first(), pl.col("quantization").drop_nulls().first().alias("_stated"))
               .with_columns(pl.coalesce("quantization", "_stated").alias("quantization")))

@@ -107,9 +107,12 @@ def test_columns_carry_the_pandera_models_types_required_flags_and_docs(publishe
     assert not fields["input_usd_per_mtok"].required
     assert fields["canonical_model"].required and fields["observed_at"].required
     assert str(fields["observed_at"].field_type) == "timestamp"
-    models = {f.name: f for f in _table(published, "models").schema().fields}  # no model: DuckDB's types
+    models = {f.name: f for f in _table(published, "models").schema().fields}
     assert (str(models["params_b"].field_type), str(models["release_date"].field_type)) == ("double", "date")
-    assert all(f.doc is None and not f.required for f in models.values())
+    assert models["params_b"].doc == "Total parameters (curated) (billion parameters)" and not models["params_b"].required
+    # A table no pandera model describes keeps DuckDB's types, with no docs and nothing required.
+    untyped = _table(published, "type_samples").schema().fields
+    assert all(f.doc is None and not f.required for f in untyped)
     assert _table(published, "quality_tiers").properties["comment"].startswith("Each scored model's tier")
     samples = {f.name: str(f.field_type) for f in _table(published, "type_samples").schema().fields}
     assert samples == {"id": "int", "big": "decimal(20, 0)", "amount": "decimal(12, 4)", "seen": "timestamptz",

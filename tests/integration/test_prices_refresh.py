@@ -87,17 +87,23 @@ DISCREPANCIES = """SELECT quarter, canonical_model, provider, price_column, sour
 
 
 def test_two_sources_that_disagree_are_a_discrepancy_and_sources_that_agree_are_not(published, tmp_path, instance):
-    """Independent sources disagree where the public record did: LMArena's catalog kept o3 at
-    $10/$40 after OpenAI's cut to $2/$8 (5x: a gap of 4). Where they agree (LiteLLM and OpenAI's
-    page both price GPT-4o at $2.50 / $10) nothing is listed; a LiteLLM copy stating $2.75 input
-    and the same $10 output, ingested in 2026Q4, disagrees on the input price by exactly 10 %."""
+    """Independent sources disagree where the public record did: LiteLLM's entry for DeepSeek R1
+    on OpenRouter kept $0.55 input while OpenRouter's own catalog listed $0.45 (2025Q2). Rows are
+    compared only for the same variant, quantization and snapshot: LiteLLM's undated `o3` and
+    LMArena's `o3-2025-04-16` are not set against each other. Where they agree (LiteLLM and
+    OpenAI's page both price GPT-4o at $2.50 / $10) nothing is listed; a LiteLLM copy stating
+    $2.75 input and the same $10 output, ingested in 2026Q4, disagrees on the input by 10 %."""
     from pipeline.core.paths import Paths
 
     _, con = published
-    o3 = con.execute(DISCREPANCIES.replace("ORDER BY ALL", "WHERE quarter = '2025Q2' AND canonical_model = 'openai/o3' "
-                                                          "AND source_a = 'litellm' ORDER BY ALL")).fetchall()
-    assert o3 == [("2025Q2", "openai/o3", "openai", "input_usd_per_mtok", "litellm", 2.0, "lmarena_prices", 10.0, 4.0),
-                  ("2025Q2", "openai/o3", "openai", "output_usd_per_mtok", "litellm", 8.0, "lmarena_prices", 40.0, 4.0)]
+    r1 = con.execute(DISCREPANCIES.replace("ORDER BY ALL", "WHERE quarter = '2025Q2' AND canonical_model = "
+                                                          "'deepseek/deepseek-r1' ORDER BY ALL")).fetchall()
+    assert r1 == [("2025Q2", "deepseek/deepseek-r1", "openrouter", "input_usd_per_mtok", "litellm", 0.55,
+                   "openrouter", 0.45, round(0.10 / 0.45, 6))]
+    o3 = con.execute("SELECT source, snapshot, input_usd_per_mtok FROM model_prices WHERE quarter = '2025Q2' "
+                     "AND canonical_model = 'openai/o3' AND provider = 'openai' ORDER BY source").fetchall()
+    assert [(s, str(d), p) for s, d, p in o3] == [("litellm", "None", 2.0), ("lmarena_prices", "2025-04-16", 10.0)]
+    assert con.execute("SELECT count(*) FROM price_discrepancies WHERE canonical_model = 'openai/o3'").fetchall() == [(0,)]
     gpt4o = DISCREPANCIES.replace("ORDER BY ALL", "WHERE canonical_model = 'openai/gpt-4o' ORDER BY ALL")
     assert con.execute(gpt4o).fetchall() == []
     assert con.execute("""SELECT source, input_usd_per_mtok, output_usd_per_mtok FROM model_prices

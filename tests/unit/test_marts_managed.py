@@ -176,3 +176,23 @@ def test_a_providers_base_offer_is_its_api_price():
     # The newer variant does not replace the base offer; a provider offering only a variant keeps it.
     assert base.select("canonical_model", "input_usd_per_mtok").sort("canonical_model").rows() == [
         (L70, 0.70), (L8, 0.05)]
+
+
+def test_the_undated_release_name_stands_for_the_model_then_the_newest_snapshot():
+    from datetime import date
+
+    from pipeline.marts.api import base_prices
+
+    g4o, mini = "openai/gpt-4o", "openai/gpt-4o-mini"
+    base = base_prices(frame(
+        # 2024Q3: `gpt-4o` still served the May release at $5 / $15; the cheaper August snapshot was listed beside it.
+        price(g4o, "openai", 5.0, 15.0),
+        price(g4o, "openai", 2.5, 10.0, snapshot=date(2024, 8, 6)),
+        price(mini, "openai", 0.15, 0.6, snapshot=date(2024, 7, 18)),
+        price(mini, "openai", 0.3, 1.2, snapshot=date(2024, 1, 1)),
+    ), A)
+    assert base.select("canonical_model", "input_usd_per_mtok").sort("canonical_model").rows() == [
+        (g4o, 5.0), (mini, 0.15)]
+    managed = managed_inference(frame(price(L70, "together_ai", 0.88, 0.88, snapshot=date(2024, 7, 23)),
+                                      price(L70, "together_ai", 0.9, 0.9)), MODELS, A)
+    assert managed["input_usd_per_mtok"].to_list() == [0.9]
