@@ -135,11 +135,11 @@ def _run(settings, http: dict | None = None, epilogue=None) -> int:
     from pipeline.app.launch import run_refresh
     from pipeline.app.summary import render
     from pipeline.core.paths import Paths
-    from pipeline.core.warehouse import RefreshLock
+    from pipeline.core.session import refresh_lock
 
     _dagster_home()
     _progress_to_terminal()
-    lock = RefreshLock(Paths.from_env().lock_file)
+    lock = refresh_lock(Paths.from_env())
     if lock.is_held():  # say so at once, without starting a run (the job's own first step refuses too)
         click.echo(str(lock.refusal()), err=True)
         return 75  # EX_TEMPFAIL: try again when the running refresh is done

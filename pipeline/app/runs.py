@@ -20,6 +20,7 @@ PLAN_ASSET = "refresh_plan"
 PUBLISH_ASSET = "published_warehouse"
 REFUSED = "refused"
 UNAVAILABLE = "unavailable"
+RULES = "rules"  # a check's metadata listing each rule it holds (pipeline/defs/sources.py)
 
 
 @dataclass
@@ -88,6 +89,16 @@ def _innermost(error) -> str:
     return text.splitlines()[0] if text else error.cls_name or "unknown error"
 
 
+def _check_reports(e) -> list[CheckReport]:
+    """A check evaluation as the summary lists it: a source's `ingest_rules` check, one per rule."""
+    asset = e.asset_key.to_user_string()
+    rules = _value(e.metadata.get(RULES)) if e.metadata else None
+    if isinstance(rules, list):
+        return [CheckReport(asset, r["name"], r["passed"], "ERROR" if r["blocking"] else "WARN", r["summary"])
+                for r in rules]
+    return [CheckReport(asset, e.check_name, e.passed, e.severity.value if e.severity else "ERROR", e.description)]
+
+
 def summarize(run_id: str, events: Iterable[dg.DagsterEvent], status: str = "") -> RunSummary:
     """A run's summary from its Dagster events (an in-process result's, or the instance's)."""
     plan, sources, checks, failures = {}, [], [], []
@@ -105,9 +116,7 @@ def summarize(run_id: str, events: Iterable[dg.DagsterEvent], status: str = "") 
             elif "ledger_outcome" in meta:
                 sources.append(meta["ledger_outcome"])
         elif kind == "ASSET_CHECK_EVALUATION":
-            e = event.event_specific_data
-            checks.append(CheckReport(e.asset_key.to_user_string(), e.check_name, e.passed,
-                                      e.severity.value if e.severity else "ERROR", e.description))
+            checks.extend(_check_reports(event.event_specific_data))
         elif kind == "STEP_FAILURE":
             data = event.step_failure_data
             message = _innermost(data.error)

@@ -12,6 +12,7 @@ required`. A header with an unknown or a missing column is refused; a blank line
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -52,7 +53,14 @@ def read_curated(path: Path, model: type[pa.DataFrameModel], *, optional_file: b
 
 def parse_curated(body: bytes, where: str, model: type[pa.DataFrameModel], *,
                   line_column: str | None = None) -> pl.DataFrame:
-    """`read_curated` for a body already read (a curated source's archived bytes); `where` names it."""
+    """`read_curated` for a body already read (a curated source's archived bytes); `where` names it.
+    The same bytes read by the same model give the same frame: parsed once per process."""
+    return _parse_curated(body, where, model, line_column).clone()
+
+
+@lru_cache(maxsize=256)
+def _parse_curated(body: bytes, where: str, model: type[pa.DataFrameModel],
+                   line_column: str | None) -> pl.DataFrame:
     columns = columns_of(model)
     try:
         header, lines = _record_lines(utf8_text(body, where), where)

@@ -18,7 +18,7 @@ import ctypes.util
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -80,7 +80,7 @@ class RunSession:
     def begin(cls, paths: Paths, run_id: str, started_at: datetime, mode_hint: str,
               planner: Callable[[PublishedState], RefreshPlan]) -> RunSession:
         """Lock, recover, plan, stage. Raises RefreshInProgress when another refresh runs."""
-        lock = RefreshLock(paths.lock_file)
+        lock = refresh_lock(paths)
         lock.acquire({"run_id": run_id, "pid": os.getpid(), "mode": mode_hint,
                       "started_at": started_at.isoformat(timespec="seconds")})
         try:
@@ -135,11 +135,22 @@ class RunSession:
             self.lock.release()
 
 
+def refresh_lock(paths: Paths, environ: Mapping[str, str] = os.environ):
+    """The refresh lock: PostgreSQL's advisory lock when the Dagster instance is on PostgreSQL
+    (DAGSTER_PG_HOST set, as deploy/dagster.postgres.yaml reads), so that one refresh runs at a
+    time across machines; else the file lock beside the warehouse. Same interface either way."""
+    if environ.get("DAGSTER_PG_HOST"):
+        from pipeline.scale_out.lock import select_refresh_lock
+
+        return select_refresh_lock(paths.lock_file, environ)
+    return RefreshLock(paths.lock_file)
+
+
 def republish_exports(paths: Paths, label: str, write: Callable[[Path], object]) -> object:
     """`ledger export`: rewrite the exports from the published warehouse the same way a refresh
     publishes them — beside the published ones, verified by `write`, then swapped in — under
     the refresh lock, so that it never races a refresh."""
-    lock = RefreshLock(paths.lock_file)
+    lock = refresh_lock(paths)
     lock.acquire({"run_id": label, "pid": os.getpid(), "mode": "export",
                   "started_at": datetime.utcnow().isoformat(timespec="seconds")})
     try:

@@ -5,6 +5,11 @@ it otherwise). It writes the exports, the data dictionary and the HTML report fr
 warehouse into a folder beside the published exports, verifies them against their manifest, and
 only then swaps the warehouse file and the exports folder in together (pipeline/core/session.py).
 A failure anywhere leaves the published warehouse and exports exactly as they were.
+
+With an Iceberg target configured (LEDGER_ICEBERG_CATALOG / LEDGER_ICEBERG_WAREHOUSE,
+docs/scale-out.md) the published warehouse is then exported to it. The Iceberg tables are a copy:
+an export that fails is a warning (`iceberg_exported`) naming why, and the publication stands; the
+next refresh or `ledger export --to iceberg` catches the copy up.
 """
 
 import dagster as dg
@@ -22,6 +27,7 @@ BUNDLED = ("SELECT count(*), count(DISTINCT source) FROM raw_fetch "
            "WHERE run_id = ? AND mode IN ('bundled', 'replay')")
 EXPORTS_MATCH_MANIFEST = "exports_match_manifest"
 EXPORT_SCHEMA_COMPATIBLE = "export_schema_compatible"
+ICEBERG_EXPORTED = "iceberg_exported"
 
 
 def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -32,7 +38,10 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                                                 "sha256 match the manifest"),
                   dg.AssetCheckSpec(EXPORT_SCHEMA_COMPATIBLE, asset=PUBLISH_KEY,
                                     description="No exported column removed or retyped without a schema version "
-                                                "bump")])
+                                                "bump"),
+                  dg.AssetCheckSpec(ICEBERG_EXPORTED, asset=PUBLISH_KEY,
+                                    description="The published tables copied to the configured Iceberg target "
+                                                "(passes with nothing to do when none is configured)")])
     def published_warehouse(warehouse: WarehouseResource):
         """Publishes this run's staging warehouse and its exports, atomically and together."""
         session = warehouse.session()
@@ -59,5 +68,25 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                                   description=("breaking change(s) without a schema version bump: "
                                                + "; ".join(breaking[:5])) if breaking else None,
                                   metadata={"breaking": dg.MetadataValue.json(breaking)})
+        yield iceberg_result(done.warehouse, plan.run_id)
 
     return published_warehouse
+
+
+def iceberg_result(warehouse_db, run_id: str) -> dg.AssetCheckResult:
+    """Export the published warehouse to the configured Iceberg target, as a (warning) check."""
+    from pipeline.scale_out import IcebergExportError, publish_configured
+
+    try:
+        result = publish_configured(warehouse_db, run_id)
+    except IcebergExportError as exc:
+        progress.warning("%-28s FAILED  %s", "iceberg", exc)
+        return dg.AssetCheckResult(check_name=ICEBERG_EXPORTED, passed=False, severity=dg.AssetCheckSeverity.WARN,
+                                   description=f"the Iceberg export failed, the publication stands: {exc}")
+    if result is None:
+        return dg.AssetCheckResult(check_name=ICEBERG_EXPORTED, passed=True,
+                                   description="no Iceberg target configured")
+    progress.info("%-28s %s", "iceberg", result.summary())
+    return dg.AssetCheckResult(check_name=ICEBERG_EXPORTED, passed=True, description=result.summary(),
+                               metadata={"tables": dg.MetadataValue.json(
+                                   {t.table: t.status for t in result.tables})})

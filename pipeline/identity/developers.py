@@ -152,9 +152,19 @@ def _starts(name: str, prefix: str) -> bool:
     return name.startswith(prefix) and (len(name) == len(prefix) or not name[len(prefix)].isalpha())
 
 
+@lru_cache(maxsize=1)
+def _families_by_initial() -> dict[str, list[tuple[str, str]]]:
+    """The family prefixes (longest first) grouped by their first character."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for prefix, author in _tables()[2]:
+        grouped.setdefault(prefix[:1], []).append((prefix, author))
+    return grouped
+
+
+@lru_cache(maxsize=65536)
 def family_of(name: str) -> tuple[str, str] | None:
     """(family prefix, author) of a normalised lower-case name, by its longest family prefix."""
-    for prefix, author in _tables()[2]:
+    for prefix, author in _families_by_initial().get(name[:1], ()):
         if _starts(name, prefix):
             return prefix, author
     return None

@@ -14,6 +14,8 @@ Sources that may create entries (docs/identity.md, "New entries") are listed in 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 
 from pipeline.identity.developers import author_of_namespace
 from pipeline.identity.normalise import QUANTIZATIONS
@@ -105,6 +107,13 @@ def _aider(text: str, parts: IdParts) -> str:
 
 
 def parts_for(source: str, model_id: str, provider: str | None = None) -> IdParts:
+    """How `source`'s naming rules read `model_id` (a fresh copy: callers may add to its lists)."""
+    read = _parts_for(source, model_id, provider)
+    return replace(read, variants=list(read.variants), rules=list(read.rules), alternatives=list(read.alternatives))
+
+
+@lru_cache(maxsize=131072)
+def _parts_for(source: str, model_id: str, provider: str | None) -> IdParts:
     style = style_of(source)
     if style == "openrouter":
         return openrouter_parts(model_id)

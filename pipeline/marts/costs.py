@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 TOKENS_PER_MTOK = 1_000_000
 SECONDS_PER_HOUR = 3600
@@ -17,6 +18,7 @@ SECONDS_PER_HOUR = 3600
 MEMORY_OVERHEAD = Fraction(6, 5)
 
 
+@lru_cache(maxsize=65536)
 def exact(value: float | int) -> Fraction:
     """A float as the decimal it was written as (0.15 -> 3/20), so sums of prices stay exact."""
     if isinstance(value, int):
@@ -26,6 +28,7 @@ def exact(value: float | int) -> Fraction:
     return Fraction(repr(float(value)))
 
 
+@lru_cache(maxsize=65536)
 def usd_per_request(input_tokens: int, output_tokens: int, input_usd_per_mtok: float,
                     output_usd_per_mtok: float) -> Fraction:
     """What one request of the mix costs at these per-1M-token prices."""

@@ -90,12 +90,15 @@ class PostgresRefreshLock:
             raise
         if not got:
             con.close()
-            h = self.holder()
-            raise RefreshInProgress(
-                f"refresh refused: refresh {h.get('run_id', '?')} (pid {h.get('pid', '?')} on host "
-                f"{h.get('host', '?')}, started {h.get('started_at', '?')}, mode {h.get('mode', '?')}) "
-                f"is still running; the lock is held in {self.where()}")
+            raise self.refusal()
         self._con = con
+
+    def refusal(self) -> RefreshInProgress:
+        h = self.holder()
+        return RefreshInProgress(
+            f"refresh refused: refresh {h.get('run_id', '?')} (pid {h.get('pid', '?')} on host "
+            f"{h.get('host', '?')}, started {h.get('started_at', '?')}, mode {h.get('mode', '?')}) "
+            f"is still running; the lock is held in {self.where()}")
 
     def release(self) -> None:
         if self._con is None:

@@ -22,9 +22,12 @@ from pathlib import Path
 import dagster as dg
 import psycopg2
 import pytest
+from click.testing import CliRunner
 import yaml
 
-from pipeline.core.paths import ROOT
+from pipeline.app.cli import main
+from pipeline.core.paths import ROOT, Paths
+from pipeline.core.session import refresh_lock
 from pipeline.core.warehouse import RefreshInProgress
 from pipeline.scale_out.lock import PostgresRefreshLock, select_refresh_lock
 from tests.support import postgres
@@ -232,7 +235,7 @@ sys.stdin.read()  # holds until killed
 """
 
 
-def test_two_processes_cannot_both_hold_the_refresh_lock(pg, monkeypatch):
+def test_two_processes_cannot_both_hold_the_refresh_lock(pg, monkeypatch, tmp_path):
     env = pg.dagster_env(pg.create_database("ledger_lock"))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -249,6 +252,14 @@ def test_two_processes_cannot_both_hold_the_refresh_lock(pg, monkeypatch):
         message = str(refused.value)
         assert f"refresh run-held (pid {holder.pid} on host {socket.gethostname()}" in message
         assert pg.password not in message and f"127.0.0.1:{pg.port}/ledger_lock" in message
+        # `ledger refresh` takes the same lock: refused at once (EX_TEMPFAIL), naming the holder.
+        paths = Paths(tmp_path / "warehouse", tmp_path / "exports")
+        assert isinstance(refresh_lock(paths), PostgresRefreshLock)
+        refused_cli = CliRunner().invoke(main, ["refresh", "--mode", "replay"], env={
+            "LEDGER_WAREHOUSE_DIR": str(paths.warehouse_dir), "LEDGER_EXPORTS_DIR": str(paths.exports_dir),
+            "DAGSTER_HOME": str(tmp_path), "LEDGER_DAGSTER_STORAGE": str(tmp_path / "storage")})
+        assert refused_cli.exit_code == 75 and "refresh run-held" in refused_cli.output
+        assert not paths.db.exists()
     finally:
         holder.kill()  # no release: the lock must go with the session
         holder.wait(timeout=30)
