@@ -37,5 +37,5 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 
 # Removes generated data only (warehouse database, raw archive, exports, Dagster storage).
 clean-data:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/raw warehouse/staging warehouse/runs .dagster
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/raw warehouse/staging .dagster
 	find exports -mindepth 1 ! -name README.md -delete

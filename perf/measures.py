@@ -73,8 +73,10 @@ def throughput(scale: float, tmp: Path) -> list[dict]:
         parsed_at = time.perf_counter()
         checked = validate(family, parsed.rows, GuardContext(name, pl.DataFrame(), conf))
         validated_at = time.perf_counter()
+        # A first response into an empty table: every row a new version, valid from its observation.
         stamp = [pl.lit(name).alias("source"), pl.lit(f"bench-{name}").alias("fetch_id"),
-                 pl.lit(OBSERVED).cast(pl.Datetime("us")).alias("observed_at")]
+                 pl.lit(OBSERVED).cast(pl.Datetime("us")).alias("observed_at"), pl.lit(item.url).alias("endpoint"),
+                 pl.lit(OBSERVED).cast(pl.Datetime("us")).alias("valid_from")]
         insert_frame(con, family.observation_table, checked.clean.with_columns(stamp))
         loaded_at = time.perf_counter()
         duck = _duckdb_read(path)

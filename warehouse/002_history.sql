@@ -4,6 +4,10 @@
 -- The commit or capture a backfilled body was read from; NULL for every other mode:
 -- https://github.com/<owner>/<repo>/blob/<commit sha>/<path> or https://web.archive.org/web/<yyyymmddhhmmss>/<url>.
 ALTER TABLE raw_fetch ADD COLUMN IF NOT EXISTS provenance VARCHAR;
+-- A bundled response's facts were read from this source's own public record (NULL) or from
+-- another source's (its name, from the recorded index's `facts_from`): such a fetch is not an
+-- independent witness against that source (price_discrepancies_in compares independent ones only).
+ALTER TABLE raw_fetch ADD COLUMN IF NOT EXISTS facts_from VARCHAR;
 
 -- Per quarter, source and endpoint: the last commit or capture before the quarter's end that a
 -- backfill found, or why there is none. A gap is reported here, never filled by guessing.

@@ -76,10 +76,14 @@ CREATE TABLE IF NOT EXISTS price_discrepancies (
     relative_gap            DOUBLE NOT NULL   -- |a - b| / min(a, b); infinity when one is 0
 );
 
--- The discrepancies of quarter `q` in model_prices: prices more than `threshold` (0.05) apart.
+-- The discrepancies of quarter `q` in model_prices: prices more than `threshold` (0.05) apart,
+-- between independent witnesses only: two rows whose facts come from the same source (a bundled
+-- response read from another source's record, raw_fetch.facts_from) are one witness, not two.
 CREATE OR REPLACE MACRO price_discrepancies_in(q, threshold) AS TABLE
 WITH long AS (
-    UNPIVOT (SELECT * FROM model_prices WHERE quarter = q)
+    UNPIVOT (SELECT p.*, coalesce(f.facts_from, p.source) AS witness
+             FROM model_prices AS p LEFT JOIN raw_fetch AS f ON f.fetch_id = p.fetch_id
+             WHERE p.quarter = q)
     ON input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok, cache_write_usd_per_mtok,
        batch_input_usd_per_mtok, batch_output_usd_per_mtok
     INTO NAME price_column VALUE price
@@ -96,7 +100,7 @@ JOIN long AS b
  AND a.context_tier_min_tokens = b.context_tier_min_tokens AND a.price_column = b.price_column
  AND a.variant IS NOT DISTINCT FROM b.variant AND a.quantization IS NOT DISTINCT FROM b.quantization
  AND a.snapshot IS NOT DISTINCT FROM b.snapshot
- AND a.source < b.source
+ AND a.source < b.source AND a.witness <> b.witness
 WHERE abs(a.price - b.price) > threshold * least(a.price, b.price)
    OR (least(a.price, b.price) = 0 AND greatest(a.price, b.price) > 0);
 

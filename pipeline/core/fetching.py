@@ -230,10 +230,16 @@ def _replay(source: Source, plan: FetchPlan, archive: RawArchive, known_fetch_id
                           group_id=group_id, page=page)
         rec["recorded_file"] = str(entry.path.name)
         rec["provenance"] = entry.provenance
+        rec["facts_from"] = foreign_facts(source.name, entry)
         archive.append_fetch(rec)
         known_fetch_ids.add(fetch_id)
         out.append(Fetched(rec, body))
     return out
+
+
+def foreign_facts(source: str, entry) -> str | None:
+    """The source a bundled entry's facts were read from when it is not `source` itself, else None."""
+    return entry.facts_from if entry.facts_from and entry.facts_from != source else None
 
 
 def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: FetchHistory, url: str,
@@ -249,12 +255,13 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: Fet
         observed_at, pages = live
     elif entries:
         observed_at = bundled_at
-        pages = [(e.body(), e.url, f"bundled:{e.path.name}", None, e.provenance) for e in entries]
+        pages = [(e.body(), e.url, f"bundled:{e.path.name}", None, e.provenance, foreign_facts(source.name, e))
+                 for e in entries]
     else:
         return []
     out = []
     group_id = None
-    for page, (body, page_url, origin, content_type, provenance) in enumerate(pages):
+    for page, (body, page_url, origin, content_type, provenance, facts_from) in enumerate(pages):
         fetch_id = new_fetch_id(source.name, plan.as_of) + "-fallback"
         group_id = group_id or fetch_id
         archive.put(body)
@@ -264,13 +271,15 @@ def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: Fet
                           group_id=group_id, page=page)
         if provenance:
             rec["provenance"] = provenance
+        if facts_from:
+            rec["facts_from"] = facts_from
         archive.append_fetch(rec)
         out.append(Fetched(rec, body))
     return out
 
 
 def _newest_intact(archive: RawArchive, groups: list[list[dict]], not_before: datetime | None
-                   ) -> tuple[datetime, list[tuple[bytes, str, str, str | None, str | None]]] | None:
+                   ) -> tuple[datetime, list[tuple[bytes, str, str, str | None, str | None, str | None]]] | None:
     """The newest group whose every body is in the archive and matches its sha256, unless it is
     older than `not_before` (the bundled response then wins; a tie goes to the live one)."""
     for recs in groups:
@@ -279,8 +288,8 @@ def _newest_intact(archive: RawArchive, groups: list[list[dict]], not_before: da
             return None
         bodies = [_readable(archive, r["sha256"]) for r in recs]
         if all(b is not None for b in bodies):
-            return observed_at, [(b, r["url"], r["fetch_id"], r.get("content_type"), r.get("provenance"))
-                                 for b, r in zip(bodies, recs)]
+            return observed_at, [(b, r["url"], r["fetch_id"], r.get("content_type"), r.get("provenance"),
+                                  r.get("facts_from")) for b, r in zip(bodies, recs)]
     return None
 
 

@@ -273,7 +273,7 @@ def checks_for(source: Source, o: SourceOutcome) -> list[CheckOutcome]:
 RAW_FETCH_COLUMNS = ["fetch_id", "source", "family", "url", "endpoint", "requested_at", "observed_at", "status",
                      "sha256", "bytes", "content_type", "mode", "error", "etag", "last_modified",
                      "attempts", "elapsed_ms", "stale", "stale_reason", "reused_fetch_id", "group_id",
-                     "page", "run_id", "parser_version", "parsed_fetch_id", "provenance"]
+                     "page", "run_id", "parser_version", "parsed_fetch_id", "provenance", "facts_from"]
 RAW_FETCH_SCHEMA = {c: pl.String for c in RAW_FETCH_COLUMNS} | {
     "status": pl.Int32, "bytes": pl.Int64, "attempts": pl.Int32, "elapsed_ms": pl.Int64,
     "stale": pl.Boolean, "page": pl.Int32}

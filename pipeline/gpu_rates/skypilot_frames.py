@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import polars as pl
 
@@ -116,6 +117,11 @@ def combine_gcp(vms: pl.DataFrame, accels: pl.DataFrame, host_gpus: dict[str, st
 
 
 def _disagreement(counts: list[float], price_texts: list[str]) -> str:
+    return _disagreement_of(tuple(counts), tuple(price_texts))
+
+
+@lru_cache(maxsize=4096)
+def _disagreement_of(counts: tuple[float, ...], price_texts: tuple[str, ...]) -> str:
     distinct: dict[Decimal, Decimal] = {}
     for text in price_texts:  # equal amounts written differently ("0.5", "0.50") are one price
         distinct.setdefault(money(text), money(text))

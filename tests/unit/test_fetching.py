@@ -75,6 +75,16 @@ def test_replay_serves_bundled_responses_up_to_as_of_once(tmp_path):
     assert collect(src, plan("replay", tmp_path), None, archive, known) == []  # already ingested
 
 
+def test_a_bundled_file_read_from_another_sources_record_says_so_in_its_fetch(tmp_path):
+    src = make_source(tmp_path, [("2026-01-15", b'{"v": 1}'), ("2026-07-15", b'{"v": 2}')])
+    index = json.loads((src.recorded_dir / "index.json").read_text())
+    index["responses"][0]["facts_from"] = "litellm"   # its facts were read from LiteLLM's file
+    index["responses"][1]["facts_from"] = "items"     # the source's own record: nothing to say
+    (src.recorded_dir / "index.json").write_text(json.dumps(index))
+    got = collect(src, plan("replay", tmp_path), None, RawArchive(tmp_path / "raw"), set())
+    assert [f.record.get("facts_from") for f in got] == ["litellm", None]
+
+
 def test_live_then_conditional_get_reuses_the_archived_body(tmp_path, loopback):
     src = make_source(tmp_path)
     loopback.route("/v1/items", Reply(200, b'{"v": 9}', headers={"ETag": '"abc"'}), Reply(304))

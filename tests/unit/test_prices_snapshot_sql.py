@@ -40,6 +40,28 @@ def test_discrepancy_above_five_percent_is_recorded_with_both_sides(con):
         ("openai/o3", "output_usd_per_mtok", "litellm", 40.0, "f-lite", "openai_pricing_page", 8.0, "f-page", 4.0)]
 
 
+def test_a_source_whose_facts_were_read_from_another_is_not_a_second_witness(con):
+    # A bundled OpenAI page file whose prices were read from LiteLLM's record (facts_from) agrees with
+    # LiteLLM by construction, and disagrees with nothing either: it is compared with no one but the others.
+    for fetch_id, source, facts_from in [("f-lite", "litellm", None), ("f-page", "openai_pricing_page", "litellm"),
+                                         ("f-or", "openrouter", None)]:
+        con.execute("INSERT INTO raw_fetch (fetch_id, source, family, url, endpoint, requested_at, observed_at, mode, "
+                    "group_id, run_id, facts_from) VALUES (?, ?, 'prices', 'u', 'u', TIMESTAMP '2026-08-19', "
+                    "TIMESTAMP '2026-08-19', 'bundled', ?, 'r', ?)", [fetch_id, source, fetch_id, facts_from])
+    for model, src, i, o, fid in [("openai/o3", "litellm", 10.0, 40.0, "f-lite"),
+                                  ("openai/o3", "openai_pricing_page", 2.0, 8.0, "f-page"),
+                                  ("openai/gpt-4o", "litellm", 2.5, 10.0, "f-lite"),
+                                  ("openai/gpt-4o", "openrouter", 3.0, 10.0, "f-or")]:
+        con.execute(INSERT, ["2026Q3", model, "openai", src, model.split("/")[1], i, o, fid])
+    found = record_discrepancies(con, [Quarter(2026, 3)])
+    # o3: litellm and the page are one witness; gpt-4o: litellm and OpenRouter are two, 20 % apart.
+    assert found.select("canonical_model", "price_column", "source_a", "source_b", "relative_gap").rows() == [
+        ("openai/gpt-4o", "input_usd_per_mtok", "litellm", "openrouter", 0.2)]
+    con.execute("UPDATE raw_fetch SET facts_from = NULL WHERE fetch_id = 'f-page'")
+    again = record_discrepancies(con, [Quarter(2026, 3)])
+    assert sorted(again["canonical_model"].to_list()) == ["openai/gpt-4o", "openai/o3", "openai/o3"]
+
+
 def test_models_priced_last_quarter_and_missing_now(con):
     con.execute(INSERT, ["2026Q2", "anthropic/claude-3.5-haiku", "anthropic", "litellm", "x", 0.8, 4.0, "f1"])
     con.execute(INSERT, ["2026Q2", "openai/gpt-4o", "openai", "litellm", "gpt-4o", 2.5, 10.0, "f1"])
