@@ -15,6 +15,7 @@ class Cell:
     text: str | None  # None: no value (shown as a dash)
     numeric: bool = False
     link: Entry | None = None
+    carried_from: str = ""  # a value observed in an earlier quarter and still the newest: its date
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,5 @@ def text(value) -> Cell:
     return Cell(str(value))
 
 
-def number(value, fmt, entry: Entry | None) -> Cell:
-    return Cell(None, True) if value is None else Cell(fmt(value), True, entry)
+def number(value, fmt, entry: Entry | None, carried_from: str = "") -> Cell:
+    return Cell(None, True) if value is None else Cell(fmt(value), True, entry, carried_from)

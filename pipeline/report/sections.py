@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from pipeline.core.quarters import Quarter
 from pipeline.report import data
 from pipeline.report.cells import Cell, Missing, Table, number, text
 from pipeline.report.provenance import Entry, Provenance
@@ -105,6 +106,7 @@ def api_cost(con, quarter: str, inputs: Inputs) -> Table | Missing:
     if rows.is_empty():
         return Missing("api_cost_at_scale")
     volumes = sorted(rows["monthly_requests"].unique().to_list())
+    start = Quarter.parse(quarter).start
     out = []
     for (model,), group in rows.group_by("canonical_model", maintain_order=True):
         first = group.row(0, named=True)
@@ -114,12 +116,16 @@ def api_cost(con, quarter: str, inputs: Inputs) -> Table | Missing:
                                    [entry, inputs.assumptions(first.get("assumptions_hash"))] if entry else
                                    [inputs.assumptions(first.get("assumptions_hash"))])
         by_volume = {r["monthly_requests"]: r["monthly_cost_usd"] for r in group.iter_rows(named=True)}
-        out.append([text(model), text(first["provider"]), number(first["input_usd_per_mtok"], usd, entry),
-                    number(first["output_usd_per_mtok"], usd, entry),
+        # A price observed before the quarter began: the newest there is, carried forward, and marked.
+        observed = first["observed_at"]
+        carried = observed.date().isoformat() if observed is not None and observed < start else ""
+        out.append([text(model), text(first["provider"]), number(first["input_usd_per_mtok"], usd, entry, carried),
+                    number(first["output_usd_per_mtok"], usd, entry, carried),
                     *(number(by_volume.get(v), usd, cost) for v in volumes)])
     mix = rows.row(0, named=True)
     note = (f"Monthly cost in USD for requests of {mix['input_tokens']:,} input + {mix['output_tokens']:,} "
-            "output tokens, at each model's reference provider.")
+            "output tokens, at each model's reference provider. † carried forward: no newer price was observed "
+            "in this quarter, so the newest earlier one stands (its date is in its provenance entry).")
     return Table("t-api-cost", ["model", "provider", "input $/1M", "output $/1M",
                                 *(f"{compact(v)} req/month" for v in volumes)], out, note)
 

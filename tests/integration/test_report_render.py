@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -42,6 +43,23 @@ def test_latest_quarter_tables_have_rows(page):
         assert table is not None and len(table.find("tbody").find_all("tr")) > 0, table_id
     tiers = soup.find("table", id="t-tiers").get_text(" ")
     assert "frontier" in tiers
+
+
+def test_a_price_carried_forward_from_an_earlier_quarter_is_marked(page, tmp_path_factory, instance):
+    soup, _ = page
+    paths, _ = replay_build(tmp_path_factory, instance)
+    with duckdb.connect(str(paths.db), read_only=True) as con:
+        observed = dict(con.execute("SELECT DISTINCT canonical_model, observed_at FROM api_cost_at_scale "
+                                    "WHERE quarter = '2026Q4' AND is_reference").fetchall())
+    rows = {tr.find("td").get_text(): tr.find_all("td") for tr in soup.find("table", id="t-api-cost").find("tbody")
+            .find_all("tr")}
+    marked = {model for model, cells in rows.items() if cells[2].find("span", class_="carried") is not None}
+    before = {model for model, at in observed.items() if at < datetime(2026, 10, 1)}
+    assert marked == before and before  # the bundled seed's newest prices predate 2026Q4
+    model = sorted(marked)[0]
+    assert f"observed {observed[model].date().isoformat()}" in rows[model][2].find("span", class_="carried")["title"]
+    assert rows[model][3].find("span", class_="carried") is not None  # the output price too
+    assert "carried forward" in soup.find("table", id="t-api-cost").find_previous("p", class_="note").get_text()
 
 
 def test_every_chart_has_drawn_series(page):
