@@ -6,6 +6,7 @@ pipeline/definitions.py binds them to every asset of the folder.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from pipeline.core.sources import discover_sources
 from pipeline.defs.settings import RefreshSettings
 
 
+_POLICY = HttpPolicy()
+
+
 class Clock(dg.ConfigurableResource):
     """The time a refresh starts: what `live` and `auto` stamp their fetches with."""
 
@@ -30,27 +34,24 @@ class Clock(dg.ConfigurableResource):
 
 
 class HttpResource(dg.ConfigurableResource):
-    """The one HTTP client: timeouts, retries, size cap, per-host limit, allowed redirects."""
+    """The one HTTP client: timeouts, retries, size cap, per-host limit, allowed redirects.
+    Each setting's default is HttpPolicy's (pipeline/core/http.py), the one place it is declared."""
 
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
-    total_timeout_s: float = 300.0
-    max_attempts: int = 4
-    backoff_initial_s: float = 1.0
-    backoff_max_s: float = 30.0
-    retry_after_cap_s: float = 120.0
-    max_body_bytes: int = 64 * 1024 * 1024
-    per_host_limit: int = 2
+    connect_timeout_s: float = _POLICY.connect_timeout_s
+    read_timeout_s: float = _POLICY.read_timeout_s
+    total_timeout_s: float = _POLICY.total_timeout_s
+    max_attempts: int = _POLICY.max_attempts
+    backoff_initial_s: float = _POLICY.backoff_initial_s
+    backoff_max_s: float = _POLICY.backoff_max_s
+    retry_after_cap_s: float = _POLICY.retry_after_cap_s
+    max_body_bytes: int = _POLICY.max_body_bytes
+    per_host_limit: int = _POLICY.per_host_limit
     # Serve an origin from elsewhere: {"https://openrouter.ai": "http://127.0.0.1:8123"}.
     origin_overrides: dict[str, str] = {}
 
     def client(self) -> HttpClient:
-        policy = HttpPolicy(connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
-                            total_timeout_s=self.total_timeout_s,
-                            max_attempts=self.max_attempts, backoff_initial_s=self.backoff_initial_s,
-                            backoff_max_s=self.backoff_max_s, retry_after_cap_s=self.retry_after_cap_s,
-                            max_body_bytes=self.max_body_bytes, per_host_limit=self.per_host_limit)
-        return HttpClient(policy=policy, origin_overrides=dict(self.origin_overrides))
+        settings = {f.name: getattr(self, f.name) for f in fields(HttpPolicy) if f.name in type(self).model_fields}
+        return HttpClient(policy=HttpPolicy(**settings), origin_overrides=dict(self.origin_overrides))
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -28,7 +28,7 @@ import json
 from datetime import date, datetime
 
 from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for, utf8_text
-from pipeline.throughput.rows import BadValue, frame, number, parser_version, resolve, row, whole
+from pipeline.throughput.rows import BadValue, number, parse_records, parser_version, resolve, row, whole
 
 NAME = "inferencex"
 URLS = ("https://inferencex.semianalysis.com/api/v1/benchmarks?model=DeepSeek-R1-0528",)
@@ -110,11 +110,7 @@ def _entry(rec: dict, rejects: Rejects, rows: list[dict]) -> None:
 
 
 def parse(body: bytes, observed_at: datetime, url: str = URLS[0]) -> Parsed:
-    records = _records(body, url)
-    rejects, rows = Rejects(), []
-    for rec in records:
-        _entry(rec, rejects, rows)
-    return Parsed(frame(rows), rejects.frame(), entries=len(records))
+    return parse_records(_records(body, url), _entry)
 
 
 SOURCE = Source(

@@ -31,7 +31,7 @@ import re
 from datetime import datetime
 
 from pipeline.core.sources import Parsed, Rejects, Source, SourceFormatError, recorded_dir_for, utf8_text
-from pipeline.throughput.rows import BadValue, frame, number, parser_version, resolve, row, whole
+from pipeline.throughput.rows import BadValue, number, parse_records, parser_version, resolve, row, whole
 
 NAME = "mlperf_inference"
 # One URL per round. v4.1's summary is only on its repository's pull-request branch (refs/pull/2):
@@ -107,11 +107,7 @@ def _measurement(rec: dict, key: str, model: str, accelerator: str, rejects: Rej
 
 
 def parse(body: bytes, observed_at: datetime, url: str = URLS[-1]) -> Parsed:
-    records = _records(body, url)
-    rejects, rows = Rejects(), []
-    for rec in records:
-        _entry(rec, rejects, rows)
-    return Parsed(frame(rows), rejects.frame(), entries=len(records))
+    return parse_records(_records(body, url), _entry)
 
 
 SOURCE = Source(

@@ -14,10 +14,13 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from pipeline.core.sources import Parsed, Rejects
 
 HERE = Path(__file__).resolve().parent
 MAP_FILES = ("models.csv", "gpu_names.csv")
@@ -117,6 +120,14 @@ def parser_version(source: str, layout_version: int) -> str:
 
 def frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ROW_SCHEMA)
+
+
+def parse_records(records: list[dict], entry: Callable[[dict, Rejects, list[dict]], None]) -> Parsed:
+    """A JSON results file's parse: each record adds its rows or its reasons through `entry`."""
+    rejects, rows = Rejects(), []
+    for rec in records:
+        entry(rec, rejects, rows)
+    return Parsed(frame(rows), rejects.frame(), entries=len(records))
 
 
 def row(model_name: str, info: ModelInfo, precision_word: str, gpu_name: str, gpu: str, gpu_count: int,
