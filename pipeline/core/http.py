@@ -85,9 +85,10 @@ class FetchError(Exception):
 
     def __init__(self, url: str, reason: str, *, status: int | None = None,
                  body: bytes | None = None, attempts: int = 1, retryable: bool = False,
-                 headers: Mapping[str, str] | None = None):
+                 headers: Mapping[str, str] | None = None, unresolved: str | None = None):
         super().__init__(f"{reason} ({url})")
         self.headers = dict(headers or {})
+        self.unresolved = unresolved  # the name lookup's error, when the host did not resolve
         self.url = url
         self.reason = reason
         self.status = status
@@ -129,6 +130,15 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
 
 
 @dataclass
+class _FirstContact:
+    """A host's first request in this client's life, which the others to that host wait for."""
+
+    claimed: bool = False
+    decided: threading.Event = field(default_factory=threading.Event)
+    unresolved: str | None = None  # the lookup's failure, when the name did not resolve
+
+
+@dataclass
 class HttpClient:
     """Holds one httpx.Client (a thread-safe connection pool), opened on first use and reused
     by every thread; `close()` it, or use the client as a context manager."""
@@ -142,6 +152,7 @@ class HttpClient:
     transport: httpx.BaseTransport | None = None
     _pool: httpx.Client | None = field(default=None, init=False, repr=False, compare=False)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _contacts: dict[str, _FirstContact] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -237,8 +248,7 @@ class HttpClient:
         current = url
         for _ in range(self.policy.max_redirects + 1):
             hop_headers = {**headers, **secrets} if origin_of(current) == home else headers
-            with host_slots(host_of(current)).slot(self.policy.per_host_limit):
-                outcome = self._one_request(client, current, hop_headers, deadline)
+            outcome = self._contact(client, current, hop_headers, deadline)
             if isinstance(outcome, HttpResponse):
                 return outcome
             target = urljoin(current, outcome)
@@ -248,12 +258,44 @@ class HttpClient:
             current = target
         raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 
-    def _one_request(self, client: httpx.Client, url: str, headers: dict[str, str],
-                     deadline: float) -> HttpResponse | str:
-        """One request: a response, or the Location of a redirect."""
-        cap = self.policy.max_body_bytes
+    def _contact(self, client: httpx.Client, url: str, headers: dict[str, str],
+                 deadline: float) -> HttpResponse | str:
+        """One request within the host's slots. A host's first request goes alone until its
+        connection is made (or fails): one name lookup per host, not a burst of them (a resolver
+        may drop a burst and answer seconds late), and a name that did not resolve fails every
+        later request to that host at once, saying so, without asking the resolver again."""
+        host = host_of(url)
+        with self._pool_lock:
+            contact = self._contacts.setdefault(host, _FirstContact())
+            first, contact.claimed = not contact.claimed, True
+        if not first:
+            contact.decided.wait()
+            if contact.unresolved is not None:
+                raise FetchError(url, f"host {host!r} not resolved (by this run's first request to it: "
+                                      f"{contact.unresolved})")
+            return self._slotted(client, url, headers, deadline, None)
         try:
-            with client.stream("GET", url, headers=headers) as r:
+            return self._slotted(client, url, headers, deadline, contact.decided)
+        except FetchError as exc:
+            if exc.unresolved is not None:
+                contact.unresolved = exc.unresolved
+            raise
+        finally:
+            contact.decided.set()
+
+    def _slotted(self, client: httpx.Client, url: str, headers: dict[str, str], deadline: float,
+                 connected: threading.Event | None) -> HttpResponse | str:
+        with host_slots(host_of(url)).slot(self.policy.per_host_limit):
+            return self._one_request(client, url, headers, deadline, connected)
+
+    def _one_request(self, client: httpx.Client, url: str, headers: dict[str, str],
+                     deadline: float, connected: threading.Event | None = None) -> HttpResponse | str:
+        """One request: a response, or the Location of a redirect. `connected` is set once the
+        connection is made (httpx's documented `trace` extension reports it)."""
+        cap = self.policy.max_body_bytes
+        extensions = {"trace": _connected_trace(connected)} if connected is not None else None
+        try:
+            with client.stream("GET", url, headers=headers, extensions=extensions) as r:
                 if r.status_code in REDIRECT_STATUSES and r.headers.get("location"):
                     return r.headers["location"]
                 if r.status_code == 429:
@@ -285,12 +327,19 @@ class HttpClient:
         except httpx.TransportError as exc:
             if _caused_by(exc, socket.gaierror):
                 # No DNS answer (offline, or a wrong host): retrying within seconds will not help.
-                raise FetchError(url, f"host {host_of(url)!r} not resolved: {exc}") from exc
+                raise FetchError(url, f"host {host_of(url)!r} not resolved: {exc}", unresolved=str(exc)) from exc
             if _caused_by(exc, ssl.SSLCertVerificationError):
                 # An untrusted or mismatched certificate: the same one comes back on every retry.
                 raise FetchError(url, f"TLS certificate verification failed: {exc}") from exc
             raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}",
                              body=getattr(exc, "partial_body", None), retryable=True) from exc
+
+
+def _connected_trace(connected: threading.Event) -> Callable[[str, dict], None]:
+    def trace(event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
+            connected.set()
+    return trace
 
 
 @functools.cache

@@ -13,6 +13,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from pipeline.core.host_limits import host_slots
 from pipeline.core.http import HttpClient, HttpPolicy
 
@@ -129,3 +131,76 @@ def test_two_policies_share_one_count_per_host():
         for t in threads:
             t.join(WAIT_S)
     assert statuses == [200] * 4 and a.served == 4 and a.max_in_flight == 3
+
+
+def _no_dns(calls: list[str]):
+    import socket
+
+    import httpx
+
+    def handler(request):  # what httpx raises when the resolver has no answer
+        calls.append(str(request.url))
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from exc
+    return handler
+
+
+def test_a_host_that_did_not_resolve_is_asked_for_once_per_client():
+    import httpx
+
+    from pipeline.core.http import FetchError
+
+    calls: list[str] = []
+    c = HttpClient(HttpPolicy(max_attempts=3), transport=httpx.MockTransport(_no_dns(calls)), sleep=lambda s: None)
+    errors: list[str] = []
+
+    def one(i: int) -> None:
+        try:
+            c.get(f"https://gone.example/file-{i}", allowed_hosts={"gone.example"})
+        except FetchError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(WAIT_S)
+    assert len(calls) == 1 and len(errors) == 6
+    assert all("host 'gone.example' not resolved" in e for e in errors)
+    later = [e for e in errors if "by this run's first request to it: [Errno -2] Name or service not known" in e]
+    assert len(later) == 5 and not any(calls[0] in e for e in later)
+    # Another host is its own question.
+    with pytest.raises(FetchError, match="host 'other.example' not resolved: "):
+        c.get("https://other.example/x", allowed_hosts={"other.example"})
+    assert len(calls) == 2
+
+
+def test_the_first_request_to_a_host_goes_alone_until_it_connects():
+    import httpx
+
+    # A mock transport makes no connection, so the first request opens the way only when it
+    # ends; over a real connection it opens on connect (the held-host tests above get two in flight).
+    first_in, release, order = threading.Event(), threading.Event(), []
+
+    def handler(request):
+        order.append(request.url.path)
+        if request.url.path == "/first":
+            first_in.set()
+            release.wait(WAIT_S)
+        return httpx.Response(200, content=b"ok")
+
+    c = HttpClient(HttpPolicy(per_host_limit=4, max_attempts=1), transport=httpx.MockTransport(handler))
+    get = lambda path: c.get(f"https://slow.example{path}", allowed_hosts={"slow.example"})  # noqa: E731
+    first = threading.Thread(target=get, args=("/first",), daemon=True)
+    first.start()
+    assert first_in.wait(WAIT_S)
+    second = threading.Thread(target=get, args=("/second",), daemon=True)
+    second.start()
+    second.join(0.2)
+    assert order == ["/first"] and second.is_alive()  # waiting for the first, not at the transport
+    release.set()
+    first.join(WAIT_S)
+    second.join(WAIT_S)
+    assert order == ["/first", "/second"]
