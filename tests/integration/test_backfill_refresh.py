@@ -95,7 +95,8 @@ def test_rebuilt_quarters_hold_the_prices_of_their_day(backfilled):
     paths = backfilled["paths"]
     prices = {(q, m): (i, o) for q, m, i, o in query(paths, """
         SELECT quarter, canonical_model, input_usd_per_mtok, output_usd_per_mtok FROM model_prices
-        WHERE source = 'litellm' AND service_tier = 'standard' AND context_tier_min_tokens = 0""")}
+        WHERE source = 'litellm' AND service_tier = 'standard' AND context_tier_min_tokens = 0
+          AND snapshot IS NULL""")}  # the undated name's price; a dated snapshot is its own offer
     assert prices[("2024Q3", "openai/gpt-4o")] == (5.0, 15.0)
     assert prices[("2024Q4", "openai/gpt-4o")] == (2.5, 10.0)
     assert ("2025Q1", "openai/o3") not in prices
