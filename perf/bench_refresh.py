@@ -127,6 +127,7 @@ def _observation_rows(db: Path) -> int:
     con = duckdb.connect(str(db), read_only=True)
     try:
         tables = sorted({f.observation_table for f in discover_families().values()})
+        # names cannot be ? parameters: ident() admits only a plain identifier
         return sum(con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0] for t in tables)
     finally:
         con.close()

@@ -1,4 +1,5 @@
-"""Schemas for the marts: the quarterly decision tables and their drift (pipeline/marts).
+"""Schemas for the marts: the quarterly decision tables (pipeline/marts); their drift tables are in
+schemas/marts_drift.py, and MART_SCHEMAS names both.
 
 Money is USD per month unless the column says otherwise; costs are never negative.
 """
@@ -8,25 +9,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-USD_PER_MONTH = "USD per month"
-USD_PER_MTOK = "USD per 1M tokens"
-REQUESTS_PER_MONTH = "requests per month"
-CHANGES = ("cut", "increase", "up", "down", "unchanged", "new", "gone")
-THROUGHPUT_BASES = ("measured", "estimated", "assumption")
-
-
-def _usd(description: str, nullable: bool = True, unit: str = USD_PER_MONTH):
-    return pa.Field(nullable=nullable, ge=0, description=description, metadata={"unit": unit})
-
-
-class MartRow(pa.DataFrameModel):
-    quarter: str = pa.Field(str_matches=r"^\d{4}Q[1-4]$", description="Quarter label YYYYQn")
-    provisional: bool = pa.Field(description="The quarter is still running")
-    assumptions_hash: str = pa.Field(str_length={"min_value": 16, "max_value": 16},
-                                     description="Hash of the assumptions used (run_assumptions)")
-
-    class Config:
-        strict = False
+from schemas.mart_base import REQUESTS_PER_MONTH, THROUGHPUT_BASES, USD_PER_MTOK, MartRow, usd_field
+from schemas.marts_drift import (CrossoverDrift, GpuRateDrift, LicenseDrift, ManagedInferenceDrift, OpenClosedGap,
+                                 PriceDrift, ThroughputDrift, TierDrift)
 
 
 class QualityTier(MartRow):
@@ -52,10 +37,10 @@ class ApiCostAtScale(MartRow):
     monthly_requests: int = pa.Field(ge=1, description="Requests per month", metadata={"unit": REQUESTS_PER_MONTH})
     input_tokens: int = pa.Field(ge=0, description="Input tokens per request", metadata={"unit": "tokens"})
     output_tokens: int = pa.Field(ge=1, description="Output tokens per request", metadata={"unit": "tokens"})
-    input_usd_per_mtok: float = _usd("Base input price", False, USD_PER_MTOK)
-    output_usd_per_mtok: float = _usd("Base output price", False, USD_PER_MTOK)
-    usd_per_request: float = _usd("Cost of one request of the mix", False, "USD")
-    monthly_cost_usd: float = _usd("monthly_requests × usd_per_request", False)
+    input_usd_per_mtok: float = usd_field("Base input price", False, USD_PER_MTOK)
+    output_usd_per_mtok: float = usd_field("Base output price", False, USD_PER_MTOK)
+    usd_per_request: float = usd_field("Cost of one request of the mix", False, "USD")
+    monthly_cost_usd: float = usd_field("monthly_requests × usd_per_request", False)
     observed_at: pl.Datetime = pa.Field(description="When the price was observed (UTC)")
     fetch_id: str = pa.Field(description="The fetch the price was read from")
 
@@ -70,17 +55,19 @@ class SelfHostedCost(MartRow):
     gpu: str = pa.Field(description="Canonical GPU")
     gpu_count: int = pa.Field(ge=1, description="GPUs per replica")
     gpu_memory_gb: float = pa.Field(nullable=True, gt=0, description="Memory of one GPU", metadata={"unit": "GB"})
-    min_usd_per_gpu_hour: float = _usd("Cheapest on-demand rate", unit="USD per GPU-hour")
-    median_usd_per_gpu_hour: float = _usd("Median on-demand rate", unit="USD per GPU-hour")
+    min_usd_per_gpu_hour: float = usd_field("Cheapest on-demand rate", unit="USD per GPU-hour")
+    median_usd_per_gpu_hour: float = usd_field("Median on-demand rate", unit="USD per GPU-hour")
     gpu_offers: int = pa.Field(nullable=True, ge=0, description="On-demand offers the rates come from")
-    monthly_gpu_cost_low: float = _usd("GPU cost of one replica at the cheapest rate")
-    monthly_gpu_cost_high: float = _usd("GPU cost of one replica at the median rate")
+    monthly_gpu_cost_low: float = usd_field("GPU cost of one replica at the cheapest rate")
+    monthly_gpu_cost_high: float = usd_field("GPU cost of one replica at the median rate")
     cost_basis: str = pa.Field(description="How the GPU cost was obtained")
     monthly_capacity_requests: int = pa.Field(ge=1, description="Requests one replica serves per month",
                                               metadata={"unit": REQUESTS_PER_MONTH})
-    usd_per_mtok_output_low: float = _usd("GPU cost per 1M output tokens at full capacity (low)", unit=USD_PER_MTOK)
-    usd_per_mtok_output_high: float = _usd("GPU cost per 1M output tokens at full capacity (high)", unit=USD_PER_MTOK)
-    hidden_costs_usd: float = _usd("ML engineering + infrastructure + monitoring", False)
+    usd_per_mtok_output_low: float = usd_field("GPU cost per 1M output tokens at full capacity (low)",
+                                               unit=USD_PER_MTOK)
+    usd_per_mtok_output_high: float = usd_field("GPU cost per 1M output tokens at full capacity (high)",
+                                                unit=USD_PER_MTOK)
+    hidden_costs_usd: float = usd_field("ML engineering + infrastructure + monitoring", False)
     fits_in_memory: bool = pa.Field(nullable=True, description="params × bytes × 1.2 ≤ gpu_count × GPU memory")
     note: str = pa.Field(description="Memory need, or why it does not fit")
     output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Output tokens/s of one replica the "
@@ -127,10 +114,10 @@ class Crossover(MartRow):
     deployment: str = pa.Field(description="Deployment id")
     canonical_model: str = pa.Field(description="The API model compared")
     provider: str = pa.Field(nullable=True, description="Its reference provider")
-    api_usd_per_request: float = _usd("API cost of one request", unit="USD")
+    api_usd_per_request: float = usd_field("API cost of one request", unit="USD")
     monthly_capacity_requests: int = pa.Field(ge=1, description="Requests one replica serves per month")
-    gpu_monthly_cost_usd: float = _usd("One replica's GPU cost (median rate)")
-    hidden_costs_usd: float = _usd("Monthly hidden costs", False)
+    gpu_monthly_cost_usd: float = usd_field("One replica's GPU cost (median rate)")
+    hidden_costs_usd: float = usd_field("Monthly hidden costs", False)
     breakeven_requests_gpu_only: int = pa.Field(nullable=True, ge=1, description="Break-even on GPU cost alone",
                                                 metadata={"unit": REQUESTS_PER_MONTH})
     replicas_gpu_only: int = pa.Field(nullable=True, ge=1, description="Replicas at that volume")
@@ -160,11 +147,11 @@ class TcoAtVolume(MartRow):
     monthly_requests: int = pa.Field(ge=1, description="Requests per month", metadata={"unit": REQUESTS_PER_MONTH})
     provider: str = pa.Field(nullable=True, description="API and managed options: the provider priced")
     replicas: int = pa.Field(nullable=True, ge=0, description="Deployments: replicas needed")
-    inference: float = _usd("API cost, or replicas × GPU monthly cost")
-    ml_engineering: float = _usd("Engineering time to run it", False)
-    infrastructure: float = _usd("Non-GPU infrastructure", False)
-    monitoring: float = _usd("Monitoring", False)
-    total: float = _usd("inference + ml_engineering + infrastructure + monitoring")
+    inference: float = usd_field("API cost, or replicas × GPU monthly cost")
+    ml_engineering: float = usd_field("Engineering time to run it", False)
+    infrastructure: float = usd_field("Non-GPU infrastructure", False)
+    monitoring: float = usd_field("Monitoring", False)
+    total: float = usd_field("inference + ml_engineering + infrastructure + monitoring")
     note: str = pa.Field(nullable=True, description="What the inference cost is based on, or why it is missing")
 
 
@@ -179,11 +166,11 @@ class ManagedInference(MartRow):
     quantization: str = pa.Field(nullable=True, description="The precision the offer states it serves (NULL: "
                                  "not stated)")
     is_free: bool = pa.Field(description="A free, rate-limited offer: listed, never the cheapest")
-    input_usd_per_mtok: float = _usd("Input price", False, USD_PER_MTOK)
-    output_usd_per_mtok: float = _usd("Output price", False, USD_PER_MTOK)
-    blended_usd_per_mtok: float = _usd("Price per 1M tokens of the request mix (input and output together)", False,
+    input_usd_per_mtok: float = usd_field("Input price", False, USD_PER_MTOK)
+    output_usd_per_mtok: float = usd_field("Output price", False, USD_PER_MTOK)
+    blended_usd_per_mtok: float = usd_field("Price per 1M tokens of the request mix (input and output together)", False,
                                        USD_PER_MTOK)
-    usd_per_request: float = _usd("Cost of one request of the mix", False, "USD")
+    usd_per_request: float = usd_field("Cost of one request of the mix", False, "USD")
     is_cheapest: bool = pa.Field(description="The model's cheapest paid offer this quarter (one per model)")
     providers_offering: int = pa.Field(ge=1, description="Providers listed for the model this quarter")
     observed_at: pl.Datetime = pa.Field(description="When the price was observed (UTC)")
@@ -211,101 +198,13 @@ class ManagedCrossover(Crossover):
 
     canonical_model: str = pa.Field(description="The deployed open model, as the managed providers offer it")
     provider: str = pa.Field(nullable=True, description="The provider of its cheapest paid managed offer")
-    api_usd_per_request: float = _usd("That offer's cost of one request", unit="USD")
+    api_usd_per_request: float = usd_field("That offer's cost of one request", unit="USD")
     source: str = pa.Field(nullable=True, description="The source of that offer's price")
     variant: str = pa.Field(nullable=True, description="That offer's variant (NULL: the base offer)")
     quantization: str = pa.Field(nullable=True, description="The precision that offer states")
-    blended_usd_per_mtok: float = _usd("That offer's price per 1M tokens of the mix", unit=USD_PER_MTOK)
+    blended_usd_per_mtok: float = usd_field("That offer's price per 1M tokens of the mix", unit=USD_PER_MTOK)
     throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES),
                                      description="Where the deployment's capacity comes from (self_hosted_cost)")
-
-
-class DriftRow(MartRow):
-    previous_quarter: str = pa.Field(str_matches=r"^\d{4}Q[1-4]$", description="The quarter compared against")
-    previous_computed: bool = pa.Field(description="The previous quarter's snapshots existed")
-
-
-class ChangeRow(DriftRow):
-    pct_change: float = pa.Field(nullable=True, description="(new − old) / old × 100", metadata={"unit": "%"})
-    change: str = pa.Field(isin=list(CHANGES), description="cut/increase, up/down, unchanged, new, gone")
-
-
-class PriceDrift(ChangeRow):
-    """`price_drift`: a model's base price at a provider, this quarter vs the previous one."""
-
-    canonical_model: str = pa.Field(description="Canonical model id")
-    provider: str = pa.Field(description="Who bills the price")
-
-
-class TierDrift(ChangeRow):
-    """`tier_drift`: a model's tier and score, this quarter vs the previous one."""
-
-    canonical_model: str = pa.Field(description="Canonical model id")
-    metric: str = pa.Field(description="The tier metric")
-
-
-class CrossoverDrift(ChangeRow):
-    """`crossover_drift`: break-even volumes, this quarter vs the previous one."""
-
-    deployment: str = pa.Field(description="Deployment id")
-    canonical_model: str = pa.Field(description="The API model compared")
-
-
-class GpuRateDrift(ChangeRow):
-    """`gpu_rate_drift`: a GPU's on-demand median and minimum rate, this quarter vs the previous one."""
-
-    gpu: str = pa.Field(description="Canonical GPU")
-
-
-class LicenseDrift(DriftRow):
-    """`license_drift`: license texts changed in the quarter, and models whose license or category moved."""
-
-    kind: str = pa.Field(isin=["license_text", "openness_category", "model_license"], description="What changed")
-    license_id: str = pa.Field(nullable=True, description="The license")
-    canonical_model: str = pa.Field(nullable=True, description="The model (category and license moves)")
-
-
-class OpenClosedGap(DriftRow):
-    """`open_closed_gap`: best closed-weight vs best open-weight score on the tier metric."""
-
-    metric: str = pa.Field(description="The tier metric")
-    best_closed_score: float = pa.Field(nullable=True, ge=0, le=100, description="Best closed-weight score")
-    best_open_score: float = pa.Field(nullable=True, ge=0, le=100, description="Best open-weight score")
-    gap: float = pa.Field(nullable=True, description="closed − open (> 0: closed ahead)", metadata={"unit": "points"})
-
-
-class ManagedInferenceDrift(ChangeRow):
-    """`managed_inference_drift`: an open model's cheapest paid managed offer, this quarter vs the previous one."""
-
-    canonical_model: str = pa.Field(description="Canonical id of the open-weight model")
-    old_provider: str = pa.Field(nullable=True, description="Provider of the cheapest paid offer, previous quarter")
-    new_provider: str = pa.Field(nullable=True, description="Provider of the cheapest paid offer, this quarter")
-    old_blended_usd_per_mtok: float = _usd("Its blended price, previous quarter", unit=USD_PER_MTOK)
-    new_blended_usd_per_mtok: float = _usd("Its blended price, this quarter (pct_change is of this)", unit=USD_PER_MTOK)
-    old_usd_per_request: float = _usd("Its cost of one request, previous quarter", unit="USD")
-    new_usd_per_request: float = _usd("Its cost of one request, this quarter", unit="USD")
-    old_providers_offering: int = pa.Field(nullable=True, ge=1, description="Providers listing the model before")
-    new_providers_offering: int = pa.Field(nullable=True, ge=1, description="Providers listing the model now")
-
-
-class ThroughputDrift(ChangeRow):
-    """`throughput_drift`: a deployment's capacity and its basis, this quarter vs the previous one."""
-
-    deployment: str = pa.Field(description="Deployment id")
-    old_monthly_capacity_requests: int = pa.Field(nullable=True, ge=1, description="Capacity of one replica before",
-                                                  metadata={"unit": REQUESTS_PER_MONTH})
-    new_monthly_capacity_requests: int = pa.Field(nullable=True, ge=1, description="Capacity of one replica now "
-                                                  "(pct_change is of this)", metadata={"unit": REQUESTS_PER_MONTH})
-    old_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Tokens/s it came from before",
-                                              metadata={"unit": "output tokens/s per replica"})
-    new_output_tokens_per_s: float = pa.Field(nullable=True, gt=0, description="Tokens/s it comes from now",
-                                              metadata={"unit": "output tokens/s per replica"})
-    old_throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES), description="Basis before")
-    new_throughput_basis: str = pa.Field(nullable=True, isin=list(THROUGHPUT_BASES), description="Basis now")
-    old_throughput_source: str = pa.Field(nullable=True, description="Throughput source before")
-    new_throughput_source: str = pa.Field(nullable=True, description="Throughput source now")
-    old_throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When that source published it")
-    new_throughput_observed_at: pl.Datetime = pa.Field(nullable=True, description="When this source published it")
 
 
 MART_SCHEMAS = {"quality_tiers": QualityTier, "api_cost_at_scale": ApiCostAtScale, "self_hosted_cost": SelfHostedCost,

@@ -18,6 +18,7 @@ import duckdb
 
 from pipeline.advise import tables
 from pipeline.core.quarters import Quarter
+from pipeline.core.warehouse import table_columns
 from pipeline.marts.assumptions import BYTES_PER_PARAMETER
 from pipeline.marts.costs import MEMORY_OVERHEAD
 
@@ -129,7 +130,7 @@ def _closed(con, quarter: str, facts: _Facts, catalog: Catalog) -> None:
 
 
 def _managed(con, quarter: str, facts: _Facts, catalog: Catalog) -> None:
-    if not tables.columns(con, "managed_inference"):
+    if not table_columns(con, "managed_inference"):
         catalog.notes.append("managed_inference is not in this warehouse: managed open-weight API options are absent")
         return
     found = tables.quarter_rows(con, "managed_inference", quarter)

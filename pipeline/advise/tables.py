@@ -11,19 +11,15 @@ import json
 
 import duckdb
 
+from pipeline.core.warehouse import ident, table_columns
+
 TIER_TABLE = "quality_tiers"
-
-
-def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                       "AND table_name = ?", [table]).fetchall()
-    return {r[0] for r in rows}
 
 
 def rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | None = None,
          needs: tuple[str, ...] = ()) -> list[dict]:
     """`sql` over `table` as dicts, or no rows when the table or a column it needs is absent."""
-    have = columns(con, table)
+    have = table_columns(con, table)
     if not have or not set(needs) <= have:
         return []
     result = con.execute(sql, params or [])
@@ -33,18 +29,19 @@ def rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | No
 
 def quarter_rows(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> list[dict]:
     """Every row of a quarterly table for one quarter (SELECT *: columns other developers add ride along)."""
-    if "quarter" not in columns(con, table):
+    if "quarter" not in table_columns(con, table):
         return []
-    # The table name is one of this module's constants, never input.
-    return rows(con, table, f'SELECT * FROM "{table}" WHERE quarter = ?', [quarter])
+    # names cannot be ? parameters: ident() admits only a plain identifier
+    return rows(con, table, f"SELECT * FROM {ident(table)} WHERE quarter = ?", [quarter])
 
 
 def quarters(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The quarters with any option to rank, oldest first."""
     found: set[str] = set()
     for table in ("api_cost_at_scale", "self_hosted_cost", "managed_inference"):
-        if "quarter" in columns(con, table):
-            found |= {r[0] for r in con.execute(f'SELECT DISTINCT quarter FROM "{table}"').fetchall()}
+        if "quarter" in table_columns(con, table):
+            # names cannot be ? parameters: ident() admits only a plain identifier
+            found |= {r[0] for r in con.execute(f"SELECT DISTINCT quarter FROM {ident(table)}").fetchall()}
     return sorted(found)
 
 
@@ -67,7 +64,7 @@ def price_citations(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[tuple,
 
 def fetches(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Every published fetch by id: source, the URL it stands for, when, how, and its provenance."""
-    have = columns(con, "raw_fetch")
+    have = table_columns(con, "raw_fetch")
     if not have:
         return {}
     extra = ", provenance" if "provenance" in have else ", NULL AS provenance"

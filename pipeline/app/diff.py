@@ -16,10 +16,10 @@ import polars as pl
 
 from pipeline.core.paths import Paths
 from pipeline.core.quarters import Quarter
-from pipeline.core.warehouse import query, read_published
+from pipeline.core.warehouse import query, read_published, table_columns
 from pipeline.marts import drift
 from pipeline.marts.inputs import (GPU_RATES_SCHEMA, GPU_RATES_SQL, LICENSE_CHANGES_SCHEMA, LICENSE_CHANGES_SQL,
-                                   load_spectrum, table_columns)
+                                   load_spectrum)
 
 COMPUTED_QUARTERS = "SELECT DISTINCT quarter FROM api_cost_at_scale ORDER BY quarter"
 BASE_PRICES_SQL = """

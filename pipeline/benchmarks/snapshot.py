@@ -56,6 +56,7 @@ REGISTRY = "SELECT benchmark, in_quality_index, index_group, index_priority FROM
 
 
 def _delete(con: duckdb.DuckDBPyConnection, table: str, quarter: Quarter) -> None:
+    # names cannot be ? parameters: ident() admits only a plain identifier
     con.execute(f"DELETE FROM {ident(table)} WHERE quarter = ?", [quarter.label])
 
 

@@ -120,6 +120,7 @@ def export_quarters(con: duckdb.DuckDBPyConnection, table: str, quarters: list[Q
     """`quarters` (all when None) of a quarterly table, one file pair per quarter, plus `latest.*`
     (the table's newest quarter, whichever run computed it); one read of the table."""
     exports_dir = Path(exports_dir)
+    # names cannot be ? parameters: ident() admits only a plain identifier
     newest = con.execute(f"SELECT max(quarter) FROM {ident(table)}").fetchall()[0][0]
     wanted = None if quarters is None else sorted({q.label for q in quarters} | ({newest} if newest else set()))
     sql = f"SELECT * FROM {ident(table)}" + ("" if wanted is None else " WHERE quarter IN (SELECT unnest(?::VARCHAR[]))")

@@ -25,15 +25,15 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 
 from pipeline.core.archive import RawArchive
 from pipeline.core.credentials import bearer
 from pipeline.core.fetch_history import FetchHistory
+from pipeline.core.fetch_offline import curated_files, foreign_facts, from_file, replay_bundled
 from pipeline.core.fetch_records import Fetched, FetchPlan, SourceUnavailable, make_record, new_fetch_id
 from pipeline.core.http import FetchError, HttpClient, host_of
 from pipeline.core.parallel import Raised, Task, run_tasks
-from pipeline.core.recorded import bundled_fetch_id, load_index
+from pipeline.core.recorded import load_index
 from pipeline.core.sources import Source, SourceFormatError
 
 Outcome = list[Fetched] | SourceUnavailable
@@ -86,11 +86,11 @@ class _Job:
         self.urls: list[str] = []
         self.live: list[Task] = []
         if source.local:
-            self.first = [Task(lambda: _local(source, plan, archive, known))]
+            self.first = [Task(lambda: curated_files(source, plan, archive, known))]
         elif plan.mode == "file":
-            self.first = [Task(lambda: _from_file(source, plan, archive, known))]
+            self.first = [Task(lambda: from_file(source, plan, archive, known))]
         elif plan.mode == "replay":
-            self.first = [Task(lambda: _replay(source, plan, archive, known))]
+            self.first = [Task(lambda: replay_bundled(source, plan, archive, known))]
         elif plan.mode == "backfill":
             # Imported here: the backfill module builds on this one's records.
             from pipeline.core.backfill import collect_backfill
@@ -99,7 +99,7 @@ class _Job:
         elif http is None:
             raise RuntimeError("live fetching needs an HTTP client")
         else:
-            self.first = [Task(lambda: _replay(source, plan, archive, known))] if plan.mode == "auto" else []
+            self.first = [Task(lambda: replay_bundled(source, plan, archive, known))] if plan.mode == "auto" else []
             self.urls = source.url_list(plan.curated_dir)
             self.live = [Task(lambda u=url: _live_or_failure(source, plan, http, archive, history, u),
                               host_of(http.resolve(url))) for url in self.urls]
@@ -209,39 +209,6 @@ def _failed_after(archive: RawArchive, rec: dict, error: str) -> _GroupFailed:
     return _GroupFailed(rec)
 
 
-def _replay(source: Source, plan: FetchPlan, archive: RawArchive, known_fetch_ids: set[str]) -> list[Fetched]:
-    out = []
-    groups: dict[tuple, str] = {}
-    pages: dict[tuple, int] = {}
-    for entry in load_index(source.name, source.recorded_dir):
-        if entry.observed_at > plan.as_of:
-            continue
-        body = entry.body()
-        sha = archive.put(body)
-        fetch_id = bundled_fetch_id(source.name, entry.observed_on, body)
-        gkey = (entry.observed_on, entry.group)
-        group_id = groups.setdefault(gkey, fetch_id)
-        page = pages[gkey] = pages.get(gkey, -1) + 1
-        if fetch_id in known_fetch_ids:
-            continue
-        # A bundled response is no fetch of the URL: mode `bundled`, with its citation as provenance.
-        rec = make_record(source, plan, fetch_id=fetch_id, url=entry.url, mode="bundled", endpoint=entry.group,
-                          observed_at=entry.observed_at, body=body, sha256=sha,
-                          group_id=group_id, page=page)
-        rec["recorded_file"] = str(entry.path.name)
-        rec["provenance"] = entry.provenance
-        rec["facts_from"] = foreign_facts(source.name, entry)
-        archive.append_fetch(rec)
-        known_fetch_ids.add(fetch_id)
-        out.append(Fetched(rec, body))
-    return out
-
-
-def foreign_facts(source: str, entry) -> str | None:
-    """The source a bundled entry's facts were read from when it is not `source` itself, else None."""
-    return entry.facts_from if entry.facts_from and entry.facts_from != source else None
-
-
 def _fallback(source: Source, plan: FetchPlan, archive: RawArchive, history: FetchHistory, url: str,
               failure: dict) -> list[Fetched]:
     """The newest whole archived live response for `url`, or the newest bundled one, marked stale."""
@@ -291,43 +258,3 @@ def _newest_intact(archive: RawArchive, groups: list[list[dict]], not_before: da
             return observed_at, [(b, r["url"], r["fetch_id"], r.get("content_type"), r.get("provenance"),
                                   r.get("facts_from")) for b, r in zip(bodies, recs)]
     return None
-
-
-def _from_file(source: Source, plan: FetchPlan, archive: RawArchive,
-               known_fetch_ids: set[str]) -> list[Fetched]:
-    path = Path(plan.ingest_file).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"{source.name}: no such file to ingest: {path}")
-    body = path.read_bytes()
-    sha = archive.put(body)
-    observed_at = plan.ingest_observed_at
-    fetch_id = f"file-{source.name}-{observed_at:%Y%m%dT%H%M%S}-{sha[:12]}"
-    if fetch_id in known_fetch_ids:
-        return []
-    endpoint = plan.ingest_endpoint or source.url_list(plan.curated_dir)[0]
-    rec = make_record(source, plan, fetch_id=fetch_id, url=path.as_uri(), mode="file", endpoint=endpoint,
-                      observed_at=observed_at, body=body, sha256=sha)
-    archive.append_fetch(rec)
-    return [Fetched(rec, body)]
-
-
-def _local(source: Source, plan: FetchPlan, archive: RawArchive, known_fetch_ids: set[str]) -> list[Fetched]:
-    """Curated files: read from the curated directory in every mode and archived; a file that
-    has not changed is not parsed again (parsed_bodies), but each run records its read."""
-    out = []
-    for name in source.url_list(plan.curated_dir):
-        path = Path(name)
-        if not path.is_absolute():
-            path = plan.curated_dir / path
-        if not path.is_file():
-            continue  # an optional curated file that this curated directory does not have
-        body = path.read_bytes()
-        sha = archive.put(body)
-        fetch_id = f"local-{source.name}-{path.name}-{plan.as_of:%Y%m%dT%H%M%S}-{sha[:12]}"
-        if fetch_id in known_fetch_ids:
-            continue
-        rec = make_record(source, plan, fetch_id=fetch_id, url=path.resolve().as_uri(), mode="file",
-                          endpoint=f"curated:{path.name}", observed_at=plan.as_of, body=body, sha256=sha)
-        archive.append_fetch(rec)
-        out.append(Fetched(rec, body))
-    return out

@@ -22,6 +22,7 @@ SNAPSHOT_TABLES = ("model_prices", "benchmark_scores", "gpu_rates")
 def mark_carried(con: duckdb.DuckDBPyConnection, table: str, quarter: str, start: datetime, end: datetime) -> None:
     """Stamp a quarter's snapshot rows with their age at the quarter's end (`end`, exclusive) and
     whether they were observed before the quarter began (`start`): carried forward."""
+    # names cannot be ? parameters: ident() admits only a plain identifier
     con.execute(f"UPDATE {ident(table)} SET age_days = greatest(date_diff('day', observed_at, ?::TIMESTAMP), 0), "
                 f"carried_forward = observed_at < ?::TIMESTAMP WHERE quarter = ?", [end, start, quarter])
 

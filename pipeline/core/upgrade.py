@@ -15,7 +15,7 @@ import polars as pl
 
 from pipeline.core.sources import discover_families
 from pipeline.core.versions import apply_changes, diff_versions, load_versions
-from pipeline.core.warehouse import ident, query
+from pipeline.core.warehouse import ident, query, table_columns
 
 OLD_SUFFIX = "_before_versions"
 OLD_META = ("source", "fetch_id", "observed_at")
@@ -28,17 +28,12 @@ ORDER BY min(observed_at), min(requested_at), group_id
 """
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                                      [table]).fetchall()}
-
-
 def set_aside_old_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Rename observation tables of the old layout (run before the DDL). Returns their names."""
     renamed = []
     for family in discover_families().values():
         table = family.observation_table
-        columns = _columns(con, table)
+        columns = table_columns(con, table)
         if columns and "valid_from" not in columns:
             con.execute(f"ALTER TABLE {ident(table)} RENAME TO {ident(table + OLD_SUFFIX)}")
             renamed.append(table)

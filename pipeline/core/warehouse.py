@@ -55,6 +55,13 @@ def ident(name: str) -> str:
     return name
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The columns `table` has in the main schema; none when the table is absent (an older warehouse)."""
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+                       "AND table_name = ?", [table]).fetchall()
+    return {r[0] for r in rows}
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
     """Insert a polars frame by column name."""
     if frame.height == 0:

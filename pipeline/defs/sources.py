@@ -19,9 +19,9 @@ from pipeline.core.fetch_records import FetchPlan, SourceUnavailable
 from pipeline.core.credentials import secrets_from_env
 from pipeline.core.fetch_history import FetchHistory
 from pipeline.core.fetching import collect_many
+from pipeline.core.fetch_table import insert_fetches, known_fetch_ids
 from pipeline.core.ingest import (NO_QUARANTINED_ROWS, SCHEMA_VALID, USABLE_SHARE, CheckOutcome, SourceOutcome,
-                                  checks_for, ingest_fetched,
-                                  insert_fetches, known_fetch_ids)
+                                  checks_for, ingest_fetched)
 from pipeline.core.plan import RefreshPlan
 from pipeline.core.progress import progress
 from pipeline.core.sources import Source, discover_families, discover_sources

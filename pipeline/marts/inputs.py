@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from pipeline.core.quarters import Quarter
-from pipeline.core.warehouse import query
+from pipeline.core.warehouse import query, table_columns
 from pipeline.marts.api import PRICES_SCHEMA
 from pipeline.marts.capacity import MEASUREMENTS_SCHEMA
 from pipeline.marts.selfhosted import GPU_MEMORY_SCHEMA, GPU_RATES_SCHEMA
@@ -74,12 +74,6 @@ class QuarterInputs:
     def has_snapshots(self) -> bool:
         """Whether the quarter's snapshots were computed at all (prices is the one every quarter has)."""
         return self.prices.height > 0
-
-
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                       "AND table_name = ?", [table]).fetchall()
-    return {r[0] for r in rows}
 
 
 def _read(con, missing: list[str], table: str, sql: str, params: list, schema: dict) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipeline.core.warehouse import ident, query
+from pipeline.core.warehouse import ident, query, table_columns
 
 LATEST_QUARTER_SQL = "SELECT max(quarter) FROM model_prices"
 RUN_SQL = "SELECT run_id, mode, as_of, started_at FROM refresh_runs ORDER BY started_at DESC LIMIT 1"
@@ -15,23 +15,17 @@ MAJOR_MODELS = 8  # lines on the price chart
 MAJOR_GPUS = 6  # lines on the GPU chart
 
 
-def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                       "AND table_name = ?", [table]).fetchall()
-    return {r[0] for r in rows}
-
-
 def read(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | None = None,
          needs: tuple[str, ...] = ()) -> pl.DataFrame:
     """`sql` over `table`, or an empty frame when the table (or a column it needs) is absent."""
-    have = columns(con, table)
+    have = table_columns(con, table)
     if not have or not set(needs) <= have:
         return pl.DataFrame()
     return query(con, sql, params)
 
 
 def latest_quarter(con: duckdb.DuckDBPyConnection) -> str | None:
-    if not columns(con, "model_prices"):
+    if not table_columns(con, "model_prices"):
         return None
     return con.execute(LATEST_QUARTER_SQL).fetchall()[0][0]
 
@@ -41,7 +35,7 @@ def is_provisional(con: duckdb.DuckDBPyConnection, quarter: str) -> bool:
 
 
 def last_run(con: duckdb.DuckDBPyConnection) -> dict:
-    rows = con.execute(RUN_SQL).fetchall() if columns(con, "refresh_runs") else []
+    rows = con.execute(RUN_SQL).fetchall() if table_columns(con, "refresh_runs") else []
     return dict(zip(("run_id", "mode", "as_of", "started_at"), rows[0])) if rows else {}
 
 
@@ -79,7 +73,7 @@ def price_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     if frame.is_empty():
         return frame
     required = set()
-    if "required" in columns(con, "models"):
+    if "required" in table_columns(con, "models"):
         required = {r[0] for r in con.execute("SELECT canonical_model FROM models WHERE required").fetchall()}
     latest = frame["quarter"].max()
     ranked = (frame.group_by("canonical_model")

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.core.export import quarterly_tables, reference_tables
-from pipeline.core.warehouse import connect, ident
+from pipeline.core.warehouse import connect, ident, table_columns
 from pipeline.scale_out.commit import TableOutcome, publish_table
 from pipeline.scale_out.target import IcebergExportError, IcebergTarget, redact
 
@@ -63,10 +63,7 @@ def final_quarters(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Quarters that some quarterly table holds and no quarterly table marks provisional."""
     provisional: dict[str, bool] = {}
     for table in quarterly_tables(con):
-        columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
-            [table]).fetchall()}
-        if "provisional" not in columns:
+        if "provisional" not in table_columns(con, table):
             continue
         for quarter, any_provisional in con.execute(PROVISIONAL_SQL.format(table=ident(table))).fetchall():
             if quarter is not None:

@@ -194,7 +194,7 @@ def test_auto_mode_records_replayed_then_live_then_fallback(tmp_path, monkeypatc
     from pipeline.core import fetching
 
     live_started, order = threading.Event(), []
-    replay = fetching._replay
+    replay = fetching.replay_bundled
 
     def slow_replay(*args):
         live_started.wait(0.5)  # a live request running meanwhile would set this at once
@@ -207,7 +207,7 @@ def test_auto_mode_records_replayed_then_live_then_fallback(tmp_path, monkeypatc
         order.append("live")
         raise httpx.ConnectError("Connection refused", request=request)
 
-    monkeypatch.setattr(fetching, "_replay", slow_replay)
+    monkeypatch.setattr(fetching, "replay_bundled", slow_replay)
     src = make("items", f"{A}/v1", tmp_path=tmp_path, bundled={"2026-07-15": b"bundled"})
     http = HttpClient(HttpPolicy(max_attempts=1), transport=httpx.MockTransport(refuse))
     got = collect_many([src], plan("auto", tmp_path), http, RawArchive(tmp_path / "raw"), FetchHistory(()), {})
